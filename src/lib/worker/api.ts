@@ -1,0 +1,38 @@
+/**
+ * The scanner API as the worker serves it: the core pipeline plus the browser-side MSRC store.
+ * Knows nothing of comlink; every method turns errors into data.
+ */
+import { blobSource } from '../archive/source';
+import { toErrorData } from '../errors';
+import { scanSource } from '../scan';
+import { matchImage } from '../msrc/match';
+import { MsrcStore } from '../browser/msrc-store';
+import type { Outcome, ScannerApi } from './adapter';
+
+const store = new MsrcStore();
+
+async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+	try {
+		return { ok: true, value: await work() };
+	} catch (error) {
+		return { ok: false, error: toErrorData(error) };
+	}
+}
+
+export const scannerApi: ScannerApi = {
+	init: (options) => attempt(() => store.load(options.indexUrl)),
+	scan: (files, name, onProgress) =>
+		attempt(async () => {
+			const [file] = files;
+			if (!file) throw new Error('no file given');
+			return scanSource(blobSource(file), { name, onProgress });
+		}),
+	match: (facts) =>
+		attempt(async () => {
+			const index = await store.index();
+			return facts.msrcProduct ? matchImage(facts, index) : undefined;
+		}),
+	msrcStatus: () => attempt(() => store.status()),
+	refresh: (proxyUrl, onProgress) => attempt(() => store.refresh(proxyUrl, onProgress)),
+	importDocuments: (files) => attempt(() => store.importDocuments(files))
+};
