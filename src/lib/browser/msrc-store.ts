@@ -89,7 +89,7 @@ export class MsrcStore {
 		this.#embedded = decodeIndex(new Uint8Array(await response.arrayBuffer()));
 		const stored = await this.#readStoredMonths();
 		this.#storedMonths = stored.length;
-		this.#merged = mergeMonths(this.#embedded, stored).index;
+		this.#merged = mergeMonths(this.#embedded, newerThan(this.#embedded, stored)).index;
 		this.#lastRefresh = await get<string>(LAST_REFRESH_KEY, this.#database()).catch(() => undefined);
 		return this.#status();
 	}
@@ -149,6 +149,15 @@ function summarize(changes: MergeChanges): Pick<RefreshReport, 'added' | 'revise
 		cveAdded: changes.cveAdded,
 		cveChanged: changes.cveChanged
 	};
+}
+
+/** Stored months that are not older than the embedded copy (the app may have been updated). */
+function newerThan(index: MsrcIndex, stored: MsrcMonth[]): MsrcMonth[] {
+	const embedded = new Map(index.months.map((month) => [month.id, month.currentReleaseDate]));
+	return stored.filter((month) => {
+		const date = embedded.get(month.id);
+		return date === undefined || Date.parse(month.currentReleaseDate) >= Date.parse(date);
+	});
 }
 
 async function collectMonth(

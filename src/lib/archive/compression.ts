@@ -1,0 +1,287 @@
+/**
+ * Recognises a layer's compression by its magic bytes (never by file name or media type,
+ * layers-and-hives.md §2.5) and turns a gzip or zstd source into a stream of tar bytes.
+ * Gzip uses the native `DecompressionStream` when there is one and falls back to fflate's
+ * streaming `Gunzip` when the native stream fails (Chromium rejects multi-member gzip and
+ * trailing bytes, toolchain.md "Gotchas" 11); zstd uses fzstd's streaming `Decompress`.
+ */
+
+import { Gunzip } from 'fflate';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { MullionError, isMullionError } from '../errors';
+import { throwIfCancelled } from './bounds';
+import type { ByteSource } from './source';
+import { TAR_BLOCK_BYTES, hasValidChecksum, isZeroBlock } from './tar-header';
+
+export type ArchiveFormat = 'tar' | 'gzip' | 'zstd' | 'unknown';
+export type CompressedFormat = 'gzip' | 'zstd';
+
+/** Bytes `detectFormat` needs to see (one tar header block). */
+export const FORMAT_SNIFF_BYTES = TAR_BLOCK_BYTES;
+/** Decompressed bytes allowed per compressed input byte, on top of the floor below. */
+export const MAX_DECOMPRESSION_RATIO = 200;
+/** Decompressed bytes always allowed, whatever the input size (1 GiB). */
+export const MIN_DECOMPRESSED_LIMIT_BYTES = 1024 * 1024 * 1024;
+/**
+ * Largest piece of compressed input handed to a decompressor at once. Deflate expands at most
+ * about 1032:1, so this bounds the output of one step to about 66 MiB before the limit is checked.
+ */
+export const MAX_DECOMPRESSOR_INPUT_PIECE_BYTES = 64 * 1024;
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const USTAR_MAGIC = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar"
+const USTAR_MAGIC_OFFSET = 257;
+/** fflate's error code for a bad gzip header ("invalid gzip data"). */
+const FFLATE_INVALID_HEADER = 6;
+
+/**
+ * Names the format of data that starts with `first` (give at least FORMAT_SNIFF_BYTES): gzip
+ * (1F 8B), zstd (28 B5 2F FD), tar (`ustar` at offset 257, or an old v7 header whose checksum
+ * holds), else 'unknown'. Never throws.
+ */
+export function detectFormat(first: Uint8Array): ArchiveFormat {
+	if (startsWith(first, GZIP_MAGIC, 0)) return 'gzip';
+	if (startsWith(first, ZSTD_MAGIC, 0)) return 'zstd';
+	if (startsWith(first, USTAR_MAGIC, USTAR_MAGIC_OFFSET)) return 'tar';
+	const block = first.subarray(0, TAR_BLOCK_BYTES);
+	if (block.length === TAR_BLOCK_BYTES && !isZeroBlock(block) && hasValidChecksum(block)) {
+		return 'tar';
+	}
+	return 'unknown';
+}
+
+function startsWith(bytes: Uint8Array, magic: readonly number[], at: number): boolean {
+	return magic.every((byte, index) => bytes[at + index] === byte);
+}
+
+/** The decompressed-size limit for an input of `inputBytes` (a gzip/zstd bomb guard). */
+export function maxDecompressedBytesFor(inputBytes: number): number {
+	return MIN_DECOMPRESSED_LIMIT_BYTES + MAX_DECOMPRESSION_RATIO * inputBytes;
+}
+
+/** Options of `decompressedStream`. */
+export interface DecompressOptions {
+	/** Overrides `maxDecompressedBytesFor(source.size)` (tests lower it). */
+	maxOutputBytes?: number;
+	/** Checked between input chunks: aborting errors the stream with CANCELLED. */
+	signal?: AbortSignal;
+	/** Called with the compressed bytes consumed so far by the current pass over the input. */
+	onInputBytes?: (consumed: number) => void;
+	/**
+	 * Makes the native gzip decoder; `null` disables it (fflate only). Defaults to
+	 * `new DecompressionStream('gzip')` where that exists.
+	 */
+	nativeGunzip?: (() => TransformStream<Uint8Array, Uint8Array>) | null;
+}
+
+/**
+ * A stream of the decompressed bytes of `source`. It errors with GZIP_CORRUPT / ZSTD_CORRUPT on a
+ * corrupt or cut stream (trailing zero padding after the last gzip member is tolerated),
+ * LIMIT_EXCEEDED past the decompressed-size limit, CANCELLED when the signal aborts.
+ */
+export function decompressedStream(
+	source: ByteSource,
+	format: CompressedFormat,
+	options: DecompressOptions = {}
+): ReadableStream<Uint8Array> {
+	const maxOutputBytes = options.maxOutputBytes ?? maxDecompressedBytesFor(source.size);
+	const chunks = format === 'gzip' ? gunzipChunks(source, options) : unzstdChunks(source, options);
+	return generatorStream(capOutput(chunks, maxOutputBytes));
+}
+
+/** A pull-driven stream over an async generator; cancelling the stream ends the generator. */
+function generatorStream(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
+	return new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				const { done, value } = await chunks.next();
+				if (done) controller.close();
+				else controller.enqueue(value);
+			},
+			async cancel() {
+				await chunks.return(undefined);
+			}
+		},
+		{ highWaterMark: 0 }
+	);
+}
+
+/** Passes chunks through, throwing LIMIT_EXCEEDED once their total passes `maxBytes`. */
+async function* capOutput(chunks: AsyncGenerator<Uint8Array>, maxBytes: number) {
+	let total = 0;
+	for await (const chunk of chunks) {
+		total += chunk.length;
+		if (total > maxBytes) {
+			throw new MullionError(
+				'LIMIT_EXCEEDED',
+				`Decompressed data passes ${maxBytes} bytes (MAX_DECOMPRESSION_RATIO): a compression bomb?`
+			);
+		}
+		yield chunk;
+	}
+}
+
+/** The compressed input in pieces of at most MAX_DECOMPRESSOR_INPUT_PIECE_BYTES. */
+async function* inputPieces(source: ByteSource, options: DecompressOptions) {
+	const reader = source.stream().getReader();
+	let consumed = 0;
+	try {
+		for (;;) {
+			throwIfCancelled(options.signal);
+			const { done, value } = await reader.read();
+			if (done) return;
+			for (let start = 0; start < value.length; start += MAX_DECOMPRESSOR_INPUT_PIECE_BYTES) {
+				const piece = value.subarray(start, start + MAX_DECOMPRESSOR_INPUT_PIECE_BYTES);
+				consumed += piece.length;
+				options.onInputBytes?.(consumed);
+				yield piece;
+			}
+		}
+	} finally {
+		await reader.cancel().catch(() => undefined);
+	}
+}
+
+/** Gzip: native first; on a native failure, fflate from the start, skipping what was emitted. */
+async function* gunzipChunks(source: ByteSource, options: DecompressOptions) {
+	const makeNative = nativeGunzipFactory(options);
+	let emitted = 0;
+	if (makeNative) {
+		try {
+			for await (const chunk of nativeGunzipChunks(source, options, makeNative)) {
+				emitted += chunk.length;
+				yield chunk;
+			}
+			return;
+		} catch (error) {
+			if (isMullionError(error)) throw error;
+			// The native decoder gave up (multi-member, trailing bytes, corrupt): let fflate decide.
+		}
+	}
+	yield* skipLeadingBytes(fflateGunzipChunks(source, options), emitted);
+}
+
+function nativeGunzipFactory(options: DecompressOptions) {
+	if (options.nativeGunzip !== undefined) return options.nativeGunzip;
+	if (typeof DecompressionStream === 'undefined') return null;
+	return () => new DecompressionStream('gzip') as TransformStream<Uint8Array, Uint8Array>;
+}
+
+async function* nativeGunzipChunks(
+	source: ByteSource,
+	options: DecompressOptions,
+	makeNative: () => TransformStream<Uint8Array, Uint8Array>
+) {
+	const input = generatorStream(inputPieces(source, options));
+	const reader = input.pipeThrough(makeNative()).getReader();
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) return;
+			yield value;
+		}
+	} finally {
+		await reader.cancel().catch(() => undefined);
+	}
+}
+
+/** Drops the first `count` bytes of a chunk sequence. */
+async function* skipLeadingBytes(chunks: AsyncGenerator<Uint8Array>, count: number) {
+	let remaining = count;
+	for await (const chunk of chunks) {
+		if (remaining >= chunk.length) {
+			remaining -= chunk.length;
+			continue;
+		}
+		yield chunk.subarray(remaining);
+		remaining = 0;
+	}
+}
+
+/**
+ * fflate's streaming Gunzip (multi-member aware). Zero bytes at the end of each input piece are
+ * held back until non-zero data follows, so that zero padding after the last member can be told
+ * apart from junk: fflate rejects it as a bad next-member header, which is tolerated only when
+ * nothing but held-back zeros remained.
+ */
+async function* fflateGunzipChunks(source: ByteSource, options: DecompressOptions) {
+	const output: Uint8Array[] = [];
+	const decoder = new Gunzip((data) => void output.push(data));
+	let heldZeros = 0;
+	for await (const piece of inputPieces(source, options)) {
+		const end = lastNonZeroIndex(piece) + 1;
+		if (end === 0) {
+			heldZeros += piece.length;
+			continue;
+		}
+		guardGzip(() => pushZeros(decoder, heldZeros));
+		guardGzip(() => decoder.push(piece.subarray(0, end)));
+		heldZeros = piece.length - end;
+		yield* output.splice(0);
+	}
+	finishGunzip(decoder, heldZeros);
+	yield* output.splice(0);
+}
+
+function finishGunzip(decoder: Gunzip, heldZeros: number): void {
+	try {
+		pushZeros(decoder, heldZeros);
+		decoder.push(new Uint8Array(0), true);
+	} catch (error) {
+		if (heldZeros > 0 && fflateErrorCode(error) === FFLATE_INVALID_HEADER) return;
+		throw corrupt('GZIP_CORRUPT', error);
+	}
+}
+
+const ZERO_PIECE = new Uint8Array(MAX_DECOMPRESSOR_INPUT_PIECE_BYTES);
+
+function pushZeros(decoder: Gunzip, count: number): void {
+	for (let remaining = count; remaining > 0; remaining -= ZERO_PIECE.length) {
+		decoder.push(ZERO_PIECE.subarray(0, Math.min(remaining, ZERO_PIECE.length)));
+	}
+}
+
+function lastNonZeroIndex(bytes: Uint8Array): number {
+	for (let index = bytes.length - 1; index >= 0; index--) if (bytes[index] !== 0) return index;
+	return -1;
+}
+
+function guardGzip(step: () => void): void {
+	try {
+		step();
+	} catch (error) {
+		throw corrupt('GZIP_CORRUPT', error);
+	}
+}
+
+/** Zstd through fzstd (multiple frames supported). */
+async function* unzstdChunks(source: ByteSource, options: DecompressOptions) {
+	const output: Uint8Array[] = [];
+	const decoder = new ZstdDecompress((data) => void output.push(data));
+	const push = (piece: Uint8Array, final: boolean) => {
+		try {
+			decoder.push(piece, final);
+		} catch (error) {
+			throw corrupt('ZSTD_CORRUPT', error);
+		}
+	};
+	for await (const piece of inputPieces(source, options)) {
+		push(piece, false);
+		yield* output.splice(0);
+	}
+	push(new Uint8Array(0), true);
+	yield* output.splice(0);
+}
+
+function fflateErrorCode(error: unknown): number | undefined {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'number' ? code : undefined;
+}
+
+function corrupt(code: 'GZIP_CORRUPT' | 'ZSTD_CORRUPT', error: unknown): MullionError {
+	if (isMullionError(error)) return error;
+	const reason = error instanceof Error ? error.message : String(error);
+	const format = code === 'GZIP_CORRUPT' ? 'gzip' : 'zstd';
+	return new MullionError(code, `The ${format} stream is corrupt or cut short (${reason})`);
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decompressedStream, detectFormat } from '../../../src/lib/archive/compression';
+import { scanLayer } from '../../../src/lib/archive/layer';
+import { bytesSource } from '../../../src/lib/archive/source';
+import { concatParts, gzip, headerBlock, writeTar } from '../../helpers/tar-writer';
+import { FILES_SOFTWARE, windowsLayerTar } from './windows-layer';
+
+const zstdFixture = readFileSync(
+	path.resolve(import.meta.dirname, '../../fixtures/archive/windows-layer.tar.zst')
+);
+
+/** Byte equality without vitest's element-by-element diffing (slow on megabytes). */
+function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
+	expect(actual.length).toBe(expected.length);
+	expect(Buffer.compare(actual, expected)).toBe(0);
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+	const chunks: Uint8Array[] = [];
+	for await (const chunk of stream) chunks.push(chunk);
+	return concatParts(chunks);
+}
+
+/** A native decoder that behaves like Chromium's on multi-member input: it emits some output
+ * (here: the first 64 KiB of the real result) and then fails. */
+function failingNative(): TransformStream<Uint8Array, Uint8Array> {
+	const inner = new DecompressionStream('gzip') as TransformStream<Uint8Array, Uint8Array>;
+	let emitted = 0;
+	const cut = new TransformStream<Uint8Array, Uint8Array>({
+		transform(chunk, controller) {
+			const room = 65_536 - emitted;
+			if (room > 0) controller.enqueue(chunk.subarray(0, room));
+			emitted += Math.min(room, chunk.length);
+			if (chunk.length >= room) throw new TypeError('Junk found after end of compressed data.');
+		}
+	});
+	return { writable: inner.writable, readable: inner.readable.pipeThrough(cut) };
+}
+
+describe('detectFormat', () => {
+	it('recognises formats by magic bytes only', () => {
+		// Proves: gzip, zstd, ustar tar, magic-less v7 tar (valid checksum), and 'unknown'.
+		const v7 = headerBlock({ name: 'old.txt', v7: true });
+		expect(detectFormat(gzip(new Uint8Array(10)))).toBe('gzip');
+		expect(detectFormat(zstdFixture)).toBe('zstd');
+		expect(detectFormat(writeTar([{ path: 'a' }]))).toBe('tar');
+		expect(detectFormat(v7)).toBe('tar');
+		expect(detectFormat(new Uint8Array(1024))).toBe('unknown');
+		expect(detectFormat(new TextEncoder().encode('PK\u0003\u0004 a zip'))).toBe('unknown');
+	});
+});
+
+describe('decompressedStream', () => {
+	const tar = windowsLayerTar(300);
+
+	it('restarts with fflate when the native decoder fails, keeping the output seamless', async () => {
+		// Proves: after a native failure mid-stream, fflate re-decodes from the start and skips
+		// what native already emitted, so the tar bytes come out once and in order.
+		const input = gzip(tar, { members: 3 });
+		const stream = decompressedStream(bytesSource(input), 'gzip', { nativeGunzip: failingNative });
+		expectSameBytes(await readAll(stream), tar);
+	});
+
+	it('decodes multi-member gzip with zero padding through fflate', async () => {
+		const input = gzip(tar, { members: 5, trailingZeros: 3 });
+		const stream = decompressedStream(bytesSource(input), 'gzip', { nativeGunzip: null });
+		expectSameBytes(await readAll(stream), tar);
+	});
+
+	it('matches the committed zstd fixture to the current test layer', async () => {
+		// Proves: the CLI-made fixture still holds windowsLayerTar() (regenerate it if this fails).
+		const stream = decompressedStream(bytesSource(zstdFixture), 'zstd');
+		expectSameBytes(await readAll(stream), windowsLayerTar());
+	});
+
+	it('reports a cut or corrupt zstd stream as ZSTD_CORRUPT', async () => {
+		// Proves: a cut frame ends in ZSTD_CORRUPT (the decoder, not the tar parser, sees the end);
+		// junk after the frame too.
+		const cut = zstdFixture.subarray(0, zstdFixture.length - 100);
+		await expect(scanLayer(bytesSource(cut))).rejects.toMatchObject({ code: 'ZSTD_CORRUPT' });
+		const junk = new Uint8Array([...zstdFixture, 1, 2, 3, 4, 5, 6, 7, 8]);
+		const stream = decompressedStream(bytesSource(junk), 'zstd');
+		await expect(readAll(stream)).rejects.toMatchObject({ code: 'ZSTD_CORRUPT' });
+	});
+
+	it('caps zstd output too', async () => {
+		const options = { limits: { maxDecompressedBytes: 100_000 } };
+		await expect(scanLayer(bytesSource(zstdFixture), options)).rejects.toMatchObject({
+			code: 'LIMIT_EXCEEDED'
+		});
+	});
+
+	it('still finds the hive through the native-failure fallback in scanLayer', async () => {
+		const input = gzip(windowsLayerTar(), { members: 2 });
+		const result = await scanLayer(bytesSource(input), { nativeGunzip: failingNative });
+		expect(result.software?.bytes).toEqual(FILES_SOFTWARE);
+		expect(result.bytesRead).toBeGreaterThan(input.length / 2);
+	});
+});
