@@ -53,7 +53,7 @@ export class MsrcStore {
 		const base = `${proxyUrl.replace(/\/+$/, '')}/cvrf/v3.0`;
 		onProgress({ phase: 'updates', done: 0, total: 1 });
 		const updates = parseUpdates(JSON.parse(await fetchText(`${base}/updates`)));
-		const wanted = monthsToFetch(updates, index.months).slice(0, MAX_DOCUMENTS_PER_REFRESH);
+		const wanted = monthsToFetch(updates, index.months, new Date()).slice(0, MAX_DOCUMENTS_PER_REFRESH);
 		const months: MsrcMonth[] = [];
 		const skipped: RefreshReport['skipped'] = [];
 		for (const [done, id] of wanted.entries()) {

@@ -7,7 +7,7 @@ import { productForImage } from '../../../src/lib/msrc/products';
 import type { MsrcIndex } from '../../../src/lib/msrc/types';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const indexPath = path.join(repoRoot, 'static/msrc/index.json.gz');
+const indexPath = path.join(repoRoot, 'static/msrc/index.bin');
 const codecPath = path.join(repoRoot, 'src/lib/msrc/index-codec.ts');
 const available = existsSync(indexPath) && existsSync(codecPath);
 
