@@ -96,7 +96,8 @@ export class ScannerState {
 		this.progress = undefined;
 	}
 
-	showError(error: ErrorData): void {
+	showError(error: ErrorData, source: string): void {
+		this.fileName = source;
 		this.#fail(error);
 	}
 
