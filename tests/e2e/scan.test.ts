@@ -1,12 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { statSync } from 'node:fs';
 import { LAYERS } from './layers';
-
-/** Opens the app and waits until it is hydrated (so a chosen file is not lost). */
-async function openApp(page: Page): Promise<void> {
-	await page.goto('./');
-	await expect(page.getByTestId('page')).toHaveAttribute('data-ready', 'yes');
-}
+import { openApp } from './app';
 
 async function chooseFile(page: Page, path: string): Promise<number> {
 	const started = Date.now();

@@ -53,14 +53,21 @@ export class MsrcStore {
 		const base = `${proxyUrl.replace(/\/+$/, '')}/cvrf/v3.0`;
 		onProgress({ phase: 'updates', done: 0, total: 1 });
 		const updates = parseUpdates(JSON.parse(await fetchText(`${base}/updates`)));
-		const wanted = monthsToFetch(updates, index.months, new Date()).slice(0, MAX_DOCUMENTS_PER_REFRESH);
+		const wanted = monthsToFetch(updates, index.months, new Date()).slice(
+			0,
+			MAX_DOCUMENTS_PER_REFRESH
+		);
 		const months: MsrcMonth[] = [];
 		const skipped: RefreshReport['skipped'] = [];
+		const listed = new Map(updates.map((update) => [update.id, update.currentReleaseDate]));
 		for (const [done, id] of wanted.entries()) {
 			onProgress({ phase: 'documents', done, total: wanted.length, current: id });
 			const url = `${base}/cvrf/${encodeURIComponent(id)}`;
 			await collectMonth(() => fetchText(url), id, months, skipped);
 		}
+		// Date each month as the list does, so that it is not fetched again on the next refresh and
+		// is not taken for older than the embedded copy when the document's own date lags.
+		for (const month of months) month.currentReleaseDate = latest(month, listed.get(month.id));
 		onProgress({ phase: 'storing', done: wanted.length, total: wanted.length });
 		const report = await this.#store(months, updates.length, wanted, skipped);
 		this.#lastRefresh = new Date().toISOString();
@@ -90,7 +97,9 @@ export class MsrcStore {
 		const stored = await this.#readStoredMonths();
 		this.#storedMonths = stored.length;
 		this.#merged = mergeMonths(this.#embedded, newerThan(this.#embedded, stored)).index;
-		this.#lastRefresh = await get<string>(LAST_REFRESH_KEY, this.#database()).catch(() => undefined);
+		this.#lastRefresh = await get<string>(LAST_REFRESH_KEY, this.#database()).catch(
+			() => undefined
+		);
 		return this.#status();
 	}
 
@@ -113,7 +122,8 @@ export class MsrcStore {
 		);
 		this.#merged = index;
 		this.#storedMonths = (await this.#readStoredMonths()).length;
-		for (const id of changes.rejected) skipped.push({ id, reason: 'empty document; kept the stored one' });
+		for (const id of changes.rejected)
+			skipped.push({ id, reason: 'empty document; kept the stored one' });
 		return { checked, fetched, skipped, ...summarize(changes), status: this.#status() };
 	}
 
@@ -142,13 +152,23 @@ export class MsrcStore {
 	}
 }
 
-function summarize(changes: MergeChanges): Pick<RefreshReport, 'added' | 'revised' | 'cveAdded' | 'cveChanged'> {
+function summarize(
+	changes: MergeChanges
+): Pick<RefreshReport, 'added' | 'revised' | 'cveAdded' | 'cveChanged'> {
 	return {
 		added: changes.added,
 		revised: changes.revised,
 		cveAdded: changes.cveAdded,
 		cveChanged: changes.cveChanged
 	};
+}
+
+function latest(month: MsrcMonth, listedDate: string | undefined): string {
+	if (!listedDate) return month.currentReleaseDate;
+	const listed = Date.parse(listedDate);
+	return listed > Date.parse(month.currentReleaseDate)
+		? new Date(listed).toISOString()
+		: month.currentReleaseDate;
 }
 
 /** Stored months that are not older than the embedded copy (the app may have been updated). */
