@@ -74,3 +74,41 @@ test('after one visit the app loads and scans with the network cut', async ({ pa
 	await expect(page.getByTestId('msrc-freshness')).toContainText('MSRC data as of');
 	await context.setOffline(false);
 });
+
+test('registry strings with markup are shown as text, and the page breaks no CSP rule', async ({
+	page
+}) => {
+	const violations: string[] = [];
+	page.on('console', (message) => {
+		if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+	});
+	await openApp(page);
+	await scanSample(page);
+	await page.getByTestId('copy-link').click();
+	const { decodePermalink, encodePermalink } = await import('../../src/lib/report/permalink');
+	const link = page.url();
+	const result = decodePermalink(link.slice(link.indexOf('#') + 1));
+	const markup = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
+	result.facts.productName = markup;
+	result.input.name = `layer${markup}.tar`;
+	await page.goto('about:blank');
+	await page.goto(`${link.slice(0, link.indexOf('#'))}#${encodePermalink(result)}`);
+	await expect(page.getByTestId('result')).toContainText(markup);
+	await expect(page.getByTestId('result').locator('img, script')).toHaveCount(0);
+	expect(await page.title()).not.toBe('pwned');
+	expect(violations).toEqual([]);
+});
+
+test('the web app manifest and its icons are served, so the app can be installed', async ({
+	page
+}) => {
+	await openApp(page);
+	const href = await page.locator('link[rel=manifest]').getAttribute('href');
+	const manifestUrl = new URL(href ?? '', page.url());
+	const manifest = await (await page.request.get(manifestUrl.href)).json();
+	expect(manifest.display).toBe('standalone');
+	for (const icon of manifest.icons) {
+		const response = await page.request.get(new URL(icon.src, manifestUrl).href);
+		expect(response.ok(), icon.src).toBe(true);
+	}
+});
