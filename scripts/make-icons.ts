@@ -50,7 +50,12 @@ function png(size: number): Buffer {
 	}
 	const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 	const image = deflateSync(rows, { level: 9 });
-	return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', image), chunk('IEND', Buffer.alloc(0))]);
+	return Buffer.concat([
+		signature,
+		chunk('IHDR', header),
+		chunk('IDAT', image),
+		chunk('IEND', Buffer.alloc(0))
+	]);
 }
 
 for (const size of [192, 512]) {

@@ -22,7 +22,8 @@ if (!existsSync(root)) {
 const serve = sirv(root, { dev: false, etag: true, gzip: false, single: false });
 const server = createServer((request, response) => {
 	// The service worker must be revalidated on every load so that updates are seen.
-	if (request.url?.startsWith('/service-worker.js')) response.setHeader('Cache-Control', 'no-cache');
+	if (request.url?.startsWith('/service-worker.js'))
+		response.setHeader('Cache-Control', 'no-cache');
 	serve(request, response, () => {
 		response.statusCode = 404;
 		response.end('Not found');
@@ -32,4 +33,5 @@ server.listen(Number(values.port), values.host, () => {
 	console.log(`Mullion is running at http://${values.host}:${values.port}/`);
 	console.log('Open it, then press "Try a sample layer" or drop a Windows layer. Ctrl+C stops.');
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'])
+	process.on(signal, () => server.close(() => process.exit(0)));

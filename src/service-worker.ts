@@ -28,7 +28,9 @@ sw.addEventListener('activate', (event) => {
 	event.waitUntil(
 		caches
 			.keys()
-			.then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+			.then((keys) =>
+				Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key)))
+			)
 			.then(() => sw.clients.claim())
 	);
 });
@@ -39,7 +41,11 @@ sw.addEventListener('fetch', (event) => {
 	const url = new URL(request.url);
 	if (url.origin !== location.origin) return; // the MSRC proxy and anything else: network only
 	const path = url.pathname;
-	const cachedPath = PRECACHED.has(path) ? path : request.mode === 'navigate' ? scope.pathname : undefined;
+	const cachedPath = PRECACHED.has(path)
+		? path
+		: request.mode === 'navigate'
+			? scope.pathname
+			: undefined;
 	if (cachedPath === undefined) return;
 	event.respondWith(
 		caches.match(cachedPath, { cacheName: CACHE }).then((hit) => hit ?? fetch(request))

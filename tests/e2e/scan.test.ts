@@ -32,7 +32,9 @@ for (const [label, path] of [
 		const started = await chooseFile(page, path);
 		await expect(page.getByTestId('version')).toHaveText('10.0.20348.1366', { timeout: 90_000 });
 		const seconds = (Date.now() - started) / 1000;
-		console.log(`time to result, ${label} ${(statSync(path).size / 2 ** 20).toFixed(0)} MiB: ${seconds.toFixed(2)} s`);
+		console.log(
+			`time to result, ${label} ${(statSync(path).size / 2 ** 20).toFixed(0)} MiB: ${seconds.toFixed(2)} s`
+		);
 		await expect(page.getByTestId('installation-type')).toHaveText('Server Core');
 		await expect(page.getByTestId('updates')).toContainText('KB');
 	});

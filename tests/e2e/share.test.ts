@@ -59,7 +59,10 @@ test('each export downloads, and the SBOM passes the CycloneDX 1.6 schema', asyn
 	const openCount = Number(await page.getByTestId('count-open').textContent());
 	expect(sbom.vulnerabilities).toHaveLength(openCount);
 	expect(JSON.parse(files.json ?? '{}').scan.facts.version).toBe('10.0.20348.1366');
-	const csvLines = (files.csv ?? '').replace(/^\uFEFF/, '').trim().split('\r\n');
+	const csvLines = (files.csv ?? '')
+		.replace(/^\uFEFF/, '')
+		.trim()
+		.split('\r\n');
 	expect(csvLines[0]).toMatch(/^CVE,/);
 	expect(csvLines.length).toBeGreaterThan(openCount);
 });
@@ -88,7 +91,8 @@ test('registry strings with markup are shown as text, and the page breaks no CSP
 	const { decodePermalink, encodePermalink } = await import('../../src/lib/report/permalink');
 	const link = page.url();
 	const result = decodePermalink(link.slice(link.indexOf('#') + 1));
-	const markup = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
+	const markup =
+		'<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
 	result.facts.productName = markup;
 	result.input.name = `layer${markup}.tar`;
 	await page.goto('about:blank');

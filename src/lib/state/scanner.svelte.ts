@@ -106,7 +106,14 @@ export class ScannerState {
 		this.fileName = name;
 		this.phase = 'scanning';
 		const now = performance.now();
-		this.progress = { bytesDone: 0, bytesTotal: size, entries: 0, startedAt: now, rate: 0, secondsLeft: NaN };
+		this.progress = {
+			bytesDone: 0,
+			bytesTotal: size,
+			entries: 0,
+			startedAt: now,
+			rate: 0,
+			secondsLeft: NaN
+		};
 	}
 
 	#onProgress(p: ScanProgress): void {
