@@ -4,7 +4,7 @@
  */
 import { blobSource } from '../archive/source';
 import { toErrorData } from '../errors';
-import { scanSource } from '../scan';
+import { scanFiles } from '../scan';
 import { matchImage } from '../msrc/match';
 import { MsrcStore } from '../browser/msrc-store';
 import type { Outcome, ScannerApi } from './adapter';
@@ -23,9 +23,11 @@ export const scannerApi: ScannerApi = {
 	init: (options) => attempt(() => store.load(options.indexUrl)),
 	scan: (files, name, onProgress) =>
 		attempt(async () => {
-			const [file] = files;
-			if (!file) throw new Error('no file given');
-			return scanSource(blobSource(file), { name, onProgress });
+			const dropped = files.map((file, index) => ({
+				name: file instanceof File ? file.name : `${name} (${index + 1})`,
+				source: blobSource(file)
+			}));
+			return scanFiles(dropped, { name, onProgress });
 		}),
 	match: (facts) =>
 		attempt(async () => {
