@@ -40,8 +40,13 @@ describe('index codec', () => {
 
 	it('refuses bytes that are not gzip, or are cut short', () => {
 		expect(outcome(new Uint8Array())).toBe('MSRC_BAD_DOCUMENT');
-		expect(outcome(new TextEncoder().encode(JSON.stringify(index)))).toBe('MSRC_BAD_DOCUMENT');
+		expect(outcome(new TextEncoder().encode('not an index'))).toBe('MSRC_BAD_DOCUMENT');
 		expect(outcome(encoded.subarray(0, 12))).toBe('MSRC_BAD_DOCUMENT');
+	});
+
+	it('accepts the JSON itself, as a browser hands it over after Content-Encoding: gzip', () => {
+		expect(decodeIndex(new TextEncoder().encode(JSON.stringify(index)))).toEqual(index);
+		expect(outcome(new TextEncoder().encode('{"format": 2}'))).toBe('MSRC_BAD_DOCUMENT');
 	});
 
 	it('refuses damaged compressed data', () => {
