@@ -48,6 +48,47 @@ const CompactDotNetSchema = v.strictTuple([Text, v.nullable(Dword), NullableText
 /** `[code, message, offset or null]` */
 const CompactWarningSchema = v.strictTuple([Text, Text, v.nullable(Count)]);
 
+/** Most image layers and history lines a permalink may carry. */
+export const MAX_PERMALINK_LAYERS = 1_000;
+
+const OptionalCount = v.optional(Count);
+const DeltaCountsSchema = v.strictObject({
+	keysAdded: Count,
+	keysChanged: Count,
+	keysTombstoned: Count,
+	valuesSet: Count,
+	valuesTombstoned: Count,
+	truncated: v.boolean()
+});
+const LayerInfoSchema = v.strictObject({
+	index: Count,
+	digest: OptionalText,
+	diffId: OptionalText,
+	path: Text,
+	size: Count,
+	mediaType: OptionalText,
+	compression: v.optional(v.picklist(['none', 'gzip', 'zstd'])),
+	entries: OptionalCount,
+	foreign: v.optional(v.boolean()),
+	status: v.picklist(['read', 'missing', 'skipped', 'unreadable']),
+	registry: v.picklist(['full-hive', 'delta', 'full-hive+delta', 'whiteout', 'none', 'not-read']),
+	deltaBytes: OptionalCount,
+	delta: v.optional(DeltaCountsSchema),
+	note: OptionalText
+});
+/** The saved image around the registry (ScanResult.image), carried as it is. */
+const ImageSummarySchema = v.strictObject({
+	format: v.picklist(['layer', 'docker-save', 'oci-archive', 'oci-layout', 'skopeo-dir']),
+	platform: OptionalText,
+	platformNote: OptionalText,
+	osVersion: OptionalText,
+	history: v.optional(v.pipe(v.array(Text), v.maxLength(MAX_PERMALINK_LAYERS))),
+	layers: v.pipe(v.array(LayerInfoSchema), v.maxLength(MAX_PERMALINK_LAYERS)),
+	buildSource: v.picklist(['registry', 'config']),
+	configVersion: OptionalText,
+	crossCheck: v.picklist(['match', 'mismatch', 'unavailable'])
+});
+
 const CompactFactsSchema = v.strictObject({
 	major: VersionPart,
 	minor: VersionPart,
@@ -85,7 +126,8 @@ export const CompactScanResultSchema = v.strictObject({
 		dirty: v.boolean()
 	}),
 	facts: CompactFactsSchema,
-	warnings: v.pipe(v.array(CompactWarningSchema), v.maxLength(MAX_PERMALINK_WARNINGS))
+	warnings: v.pipe(v.array(CompactWarningSchema), v.maxLength(MAX_PERMALINK_WARNINGS)),
+	image: v.optional(ImageSummarySchema)
 });
 
 export type CompactScanResult = v.InferOutput<typeof CompactScanResultSchema>;
@@ -107,7 +149,8 @@ export function toCompact(result: ScanResult): CompactScanResult {
 		stoppedEarly: result.stoppedEarly,
 		hive: { ...result.hive },
 		facts: compactFacts(result.facts),
-		warnings: result.warnings.map(compactWarning)
+		warnings: result.warnings.map(compactWarning),
+		image: result.image
 	};
 }
 
@@ -162,7 +205,8 @@ export function fromCompact(compact: CompactScanResult): ScanResult {
 		stoppedEarly: compact.stoppedEarly,
 		hive: withoutUndefined({ ...compact.hive }),
 		facts: expandFacts(compact.facts),
-		warnings: compact.warnings.map(expandWarning)
+		warnings: compact.warnings.map(expandWarning),
+		...(compact.image ? { image: compact.image } : {})
 	};
 }
 

@@ -58,6 +58,44 @@ describe('encodePermalink / decodePermalink round trip', () => {
 		expect(link).toMatch(/^r1\.[A-Za-z0-9_-]+$/);
 	});
 
+	it('carries the saved image around the registry: layers, platform and cross-check', () => {
+		const result: ScanResult = {
+			...sampleScanResult(),
+			image: {
+				format: 'docker-save',
+				platform: 'windows/amd64 10.0.20348.2700',
+				osVersion: '10.0.20348.2700',
+				history: ['Apply image 10.0.20348.1366', 'Install update 10.0.20348.2700'],
+				layers: [
+					{ index: 0, path: 'a/layer.tar', size: 1024, status: 'read', registry: 'full-hive' },
+					{
+						index: 1,
+						digest: 'sha256:' + 'b'.repeat(64),
+						path: 'b/layer.tar',
+						size: 512,
+						compression: 'gzip',
+						entries: 12,
+						status: 'read',
+						registry: 'delta',
+						deltaBytes: 8192,
+						delta: {
+							keysAdded: 3,
+							keysChanged: 1,
+							keysTombstoned: 1,
+							valuesSet: 5,
+							valuesTombstoned: 1,
+							truncated: false
+						}
+					}
+				],
+				buildSource: 'registry',
+				configVersion: '10.0.20348.2700',
+				crossCheck: 'match'
+			}
+		};
+		expect(decodePermalink(encodePermalink(result))).toEqual(result);
+	});
+
 	it('is deterministic: the same result always gives the same link', () => {
 		expect(encodePermalink(sampleScanResult())).toBe(encodePermalink(sampleScanResult()));
 	});
