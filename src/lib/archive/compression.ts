@@ -12,6 +12,7 @@ import { MullionError, isMullionError } from '../errors';
 import { throwIfCancelled } from './bounds';
 import type { ByteSource } from './source';
 import { TAR_BLOCK_BYTES, hasValidChecksum, isZeroBlock } from './tar-header';
+import { ZstdFrameGuard } from './zstd-frames';
 
 export type ArchiveFormat = 'tar' | 'gzip' | 'zstd' | 'unknown';
 export type CompressedFormat = 'gzip' | 'zstd';
@@ -255,10 +256,11 @@ function guardGzip(step: () => void): void {
 	}
 }
 
-/** Zstd through fzstd (multiple frames supported). */
+/** Zstd through fzstd (multiple frames supported; windows over MAX_ZSTD_WINDOW_BYTES refused). */
 async function* unzstdChunks(source: ByteSource, options: DecompressOptions) {
 	const output: Uint8Array[] = [];
 	const decoder = new ZstdDecompress((data) => void output.push(data));
+	const frames = new ZstdFrameGuard();
 	const push = (piece: Uint8Array, final: boolean) => {
 		try {
 			decoder.push(piece, final);
@@ -267,6 +269,7 @@ async function* unzstdChunks(source: ByteSource, options: DecompressOptions) {
 		}
 	};
 	for await (const piece of inputPieces(source, options)) {
+		frames.push(piece);
 		push(piece, false);
 		yield* output.splice(0);
 	}
