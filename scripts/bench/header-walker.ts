@@ -1,12 +1,14 @@
 /**
  * The "headers-plus-hive read limit": the least work any tar reader must do to get the hive out
- * of a plain layer — read every header through 1 MiB windows (the same windowing Mullion uses),
+ * of a plain layer — read every header through windows (the same windowing policy Mullion uses,
+ * `nextWindowBytes`: 1 MiB, doubling up to 8 MiB while headers are dense),
  * take only the size and name fields, skip bodies unread, and read the hive body. No PAX, no
  * checksum, no validation. Runs in Node and in a browser worker (no Node imports).
  */
 
+import { nextWindowBytes, TAR_WINDOW_BYTES } from '../../src/lib/archive/sequential-reader';
+
 const BLOCK = 512;
-const WINDOW_BYTES = 1024 * 1024;
 
 export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
 
@@ -43,9 +45,12 @@ export async function walkHeadersToHive(
 	let offset = 0;
 	let entries = 0;
 	let bytesRead = 0;
+	let windowBytes = TAR_WINDOW_BYTES;
 	while (offset + BLOCK <= size) {
 		if (offset < windowStart || offset + BLOCK > windowStart + window.length) {
-			window = await read(offset, WINDOW_BYTES);
+			if (bytesRead > 0)
+				windowBytes = nextWindowBytes(windowBytes, offset - windowStart - window.length);
+			window = await read(offset, windowBytes);
 			windowStart = offset;
 			bytesRead += window.length;
 		}

@@ -29,6 +29,12 @@ export const MIN_DECOMPRESSED_LIMIT_BYTES = 1024 * 1024 * 1024;
  */
 export const MAX_DECOMPRESSOR_INPUT_PIECE_BYTES = 64 * 1024;
 
+/**
+ * Decompressed chunks produced ahead of the reader, so that reading and inflating the next chunk
+ * overlap with the tar parser's work on this one (bounded: chunks are small).
+ */
+export const DECOMPRESSED_READ_AHEAD_CHUNKS = 4;
+
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const USTAR_MAGIC = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar"
@@ -104,7 +110,7 @@ function generatorStream(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uin
 				await chunks.return(undefined);
 			}
 		},
-		{ highWaterMark: 0 }
+		{ highWaterMark: DECOMPRESSED_READ_AHEAD_CHUNKS }
 	);
 }
 
@@ -174,7 +180,9 @@ async function* nativeGunzipChunks(
 	options: DecompressOptions,
 	makeNative: () => TransformStream<Uint8Array, Uint8Array>
 ) {
-	const input = generatorStream(inputPieces(source, options));
+	// The native decoder takes the source's own chunks: it bounds its output chunks itself, and
+	// every extra hop here costs time per chunk (the limit check sees each output chunk).
+	const input = source.stream().pipeThrough(inputCounter(options));
 	const reader = input.pipeThrough(makeNative()).getReader();
 	try {
 		for (;;) {
@@ -185,6 +193,19 @@ async function* nativeGunzipChunks(
 	} finally {
 		await reader.cancel().catch(() => undefined);
 	}
+}
+
+/** Passes input chunks through, reporting bytes consumed and honouring the abort signal. */
+function inputCounter(options: DecompressOptions): TransformStream<Uint8Array, Uint8Array> {
+	let consumed = 0;
+	return new TransformStream({
+		transform(chunk, controller) {
+			throwIfCancelled(options.signal);
+			consumed += chunk.length;
+			options.onInputBytes?.(consumed);
+			controller.enqueue(chunk);
+		}
+	});
 }
 
 /** Drops the first `count` bytes of a chunk sequence. */

@@ -15,6 +15,21 @@ import { concatBytes, throwIfCancelled } from './bounds';
  * 1 ms in Chromium, so small reads per header would dominate a walk over 100k entries.
  */
 export const TAR_WINDOW_BYTES = 1024 * 1024;
+/**
+ * Largest window. Where headers are dense (the next window starts within one window of the end
+ * of the last), each window doubles up to this size: 8 MiB slices read about 1.5× faster than
+ * 1 MiB ones in Chromium (toolchain.md). A long skip over file bodies falls back to
+ * TAR_WINDOW_BYTES, so that bodies are not read for nothing.
+ */
+export const MAX_TAR_WINDOW_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The size of the next window, given the current one and the gap between the end of the last
+ * window and where the next read starts (negative when it starts inside the last window).
+ */
+export function nextWindowBytes(current: number, gap: number, base = TAR_WINDOW_BYTES): number {
+	return gap <= current ? Math.min(current * 2, Math.max(base, MAX_TAR_WINDOW_BYTES)) : base;
+}
 
 /** A forward-only reader over a byte stream (a tar, plain or decompressed). */
 export interface SequentialReader {
@@ -47,11 +62,14 @@ export class SourceReader implements SequentialReader {
 	readCalls = 0;
 	private window: Uint8Array = new Uint8Array(0);
 	private windowStart = 0;
+	private windowBytes: number;
 
 	constructor(
 		private readonly source: ByteSource,
 		private readonly options: SequentialReaderOptions & { windowBytes?: number } = {}
-	) {}
+	) {
+		this.windowBytes = options.windowBytes ?? TAR_WINDOW_BYTES;
+	}
 
 	get size(): number {
 		return this.source.size;
@@ -83,7 +101,12 @@ export class SourceReader implements SequentialReader {
 	/** Replaces the window by one starting at `position`, at least `minimumBytes` long. */
 	private async fetchWindow(minimumBytes: number): Promise<void> {
 		throwIfCancelled(this.options.signal);
-		const length = Math.max(minimumBytes, this.options.windowBytes ?? TAR_WINDOW_BYTES);
+		if (this.readCalls > 0) {
+			const gap = this.position - (this.windowStart + this.window.length);
+			const base = this.options.windowBytes ?? TAR_WINDOW_BYTES;
+			this.windowBytes = nextWindowBytes(this.windowBytes, gap, base);
+		}
+		const length = Math.max(minimumBytes, this.windowBytes);
 		this.window = await this.source.read(this.position, length);
 		this.windowStart = this.position;
 		this.bytesFetched += this.window.length;
