@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+/** Not `npm start`'s 4173, so the tests run while the app is open. */
+const PORT = Number(process.env.E2E_PORT ?? 4174);
 
 /**
  * End-to-end tests in Debian's Chromium (`apt-get install chromium`); Playwright never downloads

@@ -59,6 +59,16 @@ const SAFE_HEADER_VALUE = /^[\x20-\x7e]*$/;
  * @property {number} [upstreamTimeoutMs] bound on one upstream exchange
  * @property {typeof fetch} [fetchImpl] fetch used for upstream calls
  * @property {AnswerCache} [cache] answer cache; defaults to a {@link createMemoryCache} LRU
+ * @property {(event: UpstreamFailure) => void} [onUpstreamFailure] told of every failed upstream
+ *   exchange (unreachable, timeout, error status, oversized body), e.g. to log it
+ */
+
+/**
+ * @typedef {object} UpstreamFailure
+ * @property {string} url the upstream URL
+ * @property {number} status the status the client gets (502 or 504)
+ * @property {string} code the client's `error` code
+ * @property {string} reason what went wrong, e.g. the network error's message
  */
 
 /**
@@ -77,6 +87,7 @@ const SAFE_HEADER_VALUE = /^[\x20-\x7e]*$/;
  * @property {number} upstreamTimeoutMs
  * @property {typeof fetch} fetchImpl
  * @property {AnswerCache} cache
+ * @property {(event: UpstreamFailure) => void} onUpstreamFailure
  * @property {Map<string, Promise<CachedAnswer | Failure>>} inFlight
  */
 
@@ -129,6 +140,7 @@ function resolveSettings(options) {
 		upstreamTimeoutMs: options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
 		fetchImpl: options.fetchImpl ?? ((input, init) => fetch(input, init)),
 		cache: options.cache ?? createMemoryCache(),
+		onUpstreamFailure: options.onUpstreamFailure ?? (() => {}),
 		inFlight: new Map()
 	};
 }
@@ -406,6 +418,32 @@ async function writeCache(cache, key, answer, ttlSeconds) {
  * @returns {Promise<CachedAnswer | Failure>}
  */
 async function fetchUpstream(settings, target, accept) {
+	const outcome = await exchangeUpstream(settings, target, accept);
+	if (!('code' in outcome)) return outcome;
+	const { reason, ...refusal } = outcome;
+	if (refusal.status >= 500) {
+		const url = settings.upstreamOrigin + target.pathname + target.search;
+		try {
+			settings.onUpstreamFailure({
+				url,
+				status: refusal.status,
+				code: refusal.code,
+				reason: reason ?? refusal.message
+			});
+		} catch {
+			// A failing logger must not change the answer.
+		}
+	}
+	return refusal;
+}
+
+/**
+ * @param {Settings} settings
+ * @param {Target} target
+ * @param {string | null} accept
+ * @returns {Promise<CachedAnswer | (Failure & { reason?: string })>}
+ */
+async function exchangeUpstream(settings, target, accept) {
 	const url = settings.upstreamOrigin + target.pathname + target.search;
 	if (new URL(url).origin !== settings.upstreamOrigin) {
 		return failure(400, 'bad_target', 'The target does not stay on the upstream origin.');
@@ -423,12 +461,18 @@ async function fetchUpstream(settings, target, accept) {
 		};
 		const response = await settings.fetchImpl(url, init);
 		return await readUpstreamAnswer(response);
-	} catch {
+	} catch (error) {
 		if (controller.signal.aborted) {
 			const message = `The upstream did not answer within ${settings.upstreamTimeoutMs} ms.`;
 			return failure(504, 'upstream_timeout', message);
 		}
-		return failure(502, 'upstream_unreachable', 'The upstream could not be reached.');
+		const cause =
+			error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+		const reason = `${error instanceof Error ? error.message : String(error)}${cause}`;
+		return {
+			...failure(502, 'upstream_unreachable', 'The upstream could not be reached.'),
+			reason
+		};
 	} finally {
 		clearTimeout(timer);
 	}

@@ -100,8 +100,15 @@ function readInteger(name, text) {
 	return value;
 }
 
+/** @param {import('./handler.js').UpstreamFailure} event */
+function logUpstreamFailure(event) {
+	const time = new Date().toISOString();
+	process.stderr.write(`${time} ${event.status} ${event.code} ${event.url}: ${event.reason}\n`);
+}
+
 async function main() {
 	const options = readServerOptions(process.argv.slice(2), process.env);
+	options.proxy = { ...options.proxy, onUpstreamFailure: logUpstreamFailure };
 	const { url, close } = await startProxyServer(options);
 	const upstream = options.proxy?.upstream ?? 'https://api.msrc.microsoft.com';
 	process.stdout.write(`MSRC CORS proxy listening on ${url} (upstream ${upstream})\n`);

@@ -52,20 +52,56 @@ export function buildIndex(
 
 function condenseFile(historyDir: string, update: MsrcUpdate) {
 	const file = path.join(historyDir, `${update.id}.xml.zst`);
+	if (!existsSync(file)) {
+		throw new Error(`${file} is missing: index.json lists ${update.id}, so its document is needed`);
+	}
 	const text = new TextDecoder().decode(decompress(readFileSync(file)));
 	const started = performance.now();
 	const month = condenseCvrf(text, { id: update.id });
 	return { month, milliseconds: performance.now() - started, documentBytes: text.length };
 }
 
+const USAGE = `Usage: npm run msrc:index -- [historyDir] [outFile]
+
+historyDir (default ../shared/corpus/msrc/history-20260706) holds
+  index.json          the MSRC /cvrf/v3.0/updates answer (JSON: { "value": [ { "ID": "2024-Jan", … } ] })
+  <ID>.xml.zst        one CVRF document per listed ID, XML as the API serves it, zstd-compressed
+                      (e.g. curl -s https://api.msrc.microsoft.com/cvrf/v3.0/cvrf/2024-Jan | zstd -o 2024-Jan.xml.zst)
+outFile (default static/msrc/index.bin) gets the gzip index; index-meta.json is written beside it.
+`;
+
+/** Exits with a message naming the problem (and the usage) instead of a stack trace. */
+function fail(problem: string): never {
+	process.stderr.write(`msrc:index: ${problem}\n\n${USAGE}`);
+	process.exit(1);
+}
+
 function main(): void {
-	const historyDir = path.resolve(process.argv[2] ?? defaultHistory);
-	const outFile = path.resolve(process.argv[3] ?? defaultOut);
-	if (!existsSync(path.join(historyDir, 'index.json'))) {
-		throw new Error(`no index.json in ${historyDir}`);
+	const args = process.argv.slice(2);
+	if (args.includes('--help') || args.includes('-h')) {
+		process.stdout.write(USAGE);
+		return;
 	}
+	const historyDir = path.resolve(args[0] ?? defaultHistory);
+	const outFile = path.resolve(args[1] ?? defaultOut);
+	if (!existsSync(historyDir)) fail(`the history folder ${historyDir} does not exist`);
+	if (!existsSync(path.join(historyDir, 'index.json'))) {
+		fail(`${historyDir} has no index.json (the /updates list)`);
+	}
+	if (!existsSync(path.dirname(outFile))) fail(`the folder of ${outFile} does not exist`);
+	try {
+		build(historyDir, outFile);
+	} catch (error) {
+		fail(error instanceof Error ? error.message : String(error));
+	}
+}
+
+function build(historyDir: string, outFile: string): void {
 	const started = performance.now();
 	const { index, rawBytes, slowest } = buildIndex(historyDir);
+	if (index.months.length === 0) {
+		throw new Error(`no CVRF document listed in ${historyDir}/index.json was condensed`);
+	}
 	const gzipped = encodeIndex(index);
 	writeFileSync(outFile, gzipped);
 	const meta = {

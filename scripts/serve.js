@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Serves the built static site (build/) on 127.0.0.1 and prints its URL.
-// Usage: node scripts/serve.js [--port 4173] [--host 127.0.0.1]
+// Usage: node scripts/serve.js [--port 4173] [--host 127.0.0.1]; PORT and HOST work too.
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,27 @@ const server = createServer((request, response) => {
 		response.end('Not found');
 	});
 });
-server.listen(Number(values.port), values.host, () => {
-	console.log(`Mullion is running at http://${values.host}:${values.port}/`);
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+	console.error(`--port/PORT must be a port number (0–65535), got "${values.port}".`);
+	process.exit(1);
+}
+server.on('error', (/** @type {NodeJS.ErrnoException} */ error) => {
+	if (error.code === 'EADDRINUSE') {
+		console.error(
+			`Port ${port} on ${values.host} is already in use (another \`npm start\`?). ` +
+				`Stop it, or pick another port: PORT=4180 npm start, or npm start -- --port 4180.`
+		);
+	} else {
+		console.error(`Cannot serve on ${values.host}:${port}: ${error.message}`);
+	}
+	process.exit(1);
+});
+server.listen(port, values.host, () => {
+	const address = server.address();
+	const bound = typeof address === 'object' && address !== null ? address.port : port;
+	const shownHost = values.host.includes(':') ? `[${values.host}]` : values.host;
+	console.log(`Mullion is running at http://${shownHost}:${bound}/`);
 	console.log('Open it, then press "Try a sample layer" or drop a Windows layer. Ctrl+C stops.');
 });
 for (const signal of ['SIGINT', 'SIGTERM'])

@@ -26,6 +26,7 @@ export type ErrorCode =
 	// MSRC data
 	| 'MSRC_BAD_DOCUMENT'
 	| 'MSRC_FETCH_FAILED'
+	| 'MSRC_BAD_PROXY_URL'
 	// permalink
 	| 'PERMALINK_DAMAGED'
 	| 'PERMALINK_VERSION'
@@ -41,7 +42,12 @@ export class MullionError extends Error {
 		/** Byte offset in the structure being read, when one applies. */
 		readonly offset?: number
 	) {
-		super(offset === undefined ? message : `${message} (at offset 0x${offset.toString(16)})`);
+		// Offset 0 says nothing a reader needs ("the file does not start with…"); it stays in `offset`.
+		super(
+			offset === undefined || offset === 0
+				? message
+				: `${message} (at offset 0x${offset.toString(16)})`
+		);
 	}
 }
 

@@ -58,6 +58,63 @@ export function detectFormat(first: Uint8Array): ArchiveFormat {
 	return 'unknown';
 }
 
+/** Formats people drop by mistake, recognised by magic bytes, with what to do instead. */
+const KNOWN_OTHER_FORMATS: readonly { magic: readonly number[]; at: number; message: string }[] = [
+	{
+		magic: [0x50, 0x4b, 0x03, 0x04],
+		at: 0,
+		message: 'This is a zip file, not a tar. Unzip it and drop the layer tar or saved image inside'
+	},
+	{
+		magic: [0x42, 0x5a, 0x68],
+		at: 0,
+		message:
+			'This is bzip2-compressed data; only gzip and zstd layers are read. Decompress it first'
+	},
+	{
+		magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+		at: 0,
+		message: 'This is xz-compressed data; only gzip and zstd layers are read. Decompress it first'
+	},
+	{
+		magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c],
+		at: 0,
+		message: 'This is a 7-Zip archive, not a tar. Extract the layer tar or saved image from it'
+	},
+	{
+		// "vhdxfile": a VHDX disk, the form Windows keeps layers in on a host.
+		magic: [0x76, 0x68, 0x64, 0x78, 0x66, 0x69, 0x6c, 0x65],
+		at: 0,
+		message:
+			'This is a VHDX disk image, not a layer tar. Export the image with docker save or skopeo copy instead'
+	},
+	{
+		magic: [0x72, 0x65, 0x67, 0x66],
+		at: 0,
+		message:
+			'This is a registry hive, not a layer. Drop the layer tar (or saved image) that contains it'
+	}
+];
+
+/**
+ * Says what an input that is not tar, gzip or zstd is, as well as its first bytes tell: an empty
+ * file, a known other format (zip, bzip2, xz, 7z, VHDX, a bare hive), JSON, or unknown.
+ */
+export function describeNonArchive(first: Uint8Array): string {
+	if (first.length === 0) return 'The file is empty (0 bytes)';
+	for (const known of KNOWN_OTHER_FORMATS) {
+		if (startsWith(first, known.magic, known.at)) return known.message;
+	}
+	const text = new TextDecoder().decode(first.subarray(0, 64)).trimStart();
+	if (text.startsWith('{') || text.startsWith('[')) {
+		return 'This is a JSON file, not a layer. A manifest or config only helps together with its layers: drop them all at once';
+	}
+	if (first.length < TAR_BLOCK_BYTES) {
+		return `The file is too short to be a layer (${first.length} bytes; a tar has at least one 512-byte header)`;
+	}
+	return 'The input is not a tar, gzip or zstd file';
+}
+
 function startsWith(bytes: Uint8Array, magic: readonly number[], at: number): boolean {
 	return magic.every((byte, index) => bytes[at + index] === byte);
 }

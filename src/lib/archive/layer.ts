@@ -11,6 +11,7 @@ import { throwIfCancelled } from './bounds';
 import {
 	FORMAT_SNIFF_BYTES,
 	decompressedStream,
+	describeNonArchive,
 	detectFormat,
 	type CompressedFormat,
 	type DecompressOptions
@@ -145,10 +146,9 @@ export interface OpenTarOptions extends Omit<LayerScanOptions, 'onProgress'> {
  */
 export async function openTar(source: ByteSource, options: OpenTarOptions = {}): Promise<OpenTar> {
 	throwIfCancelled(options.signal);
-	const format = detectFormat(await source.read(0, FORMAT_SNIFF_BYTES));
-	if (format === 'unknown') {
-		throw new MullionError('NOT_AN_ARCHIVE', 'The input is not a tar, gzip or zstd file', 0);
-	}
+	const head = await source.read(0, FORMAT_SNIFF_BYTES);
+	const format = detectFormat(head);
+	if (format === 'unknown') throw new MullionError('NOT_AN_ARCHIVE', describeNonArchive(head), 0);
 	return format === 'tar'
 		? openPlainTar(source, options)
 		: openCompressedTar(source, format, options);

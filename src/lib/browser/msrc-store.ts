@@ -8,6 +8,7 @@ import { MullionError } from '../errors';
 import { condenseCvrf } from '../msrc/cvrf';
 import { decodeIndex } from '../msrc/index-codec';
 import { mergeMonths, type MergeChanges } from '../msrc/merge';
+import { normalizeProxyUrl } from '../msrc/proxy-url';
 import { monthsToFetch, parseUpdates } from '../msrc/updates';
 import type { MsrcIndex, MsrcMonth } from '../msrc/types';
 import type { MsrcStatus, RefreshProgress, RefreshReport } from '../worker/adapter';
@@ -50,7 +51,7 @@ export class MsrcStore {
 		onProgress: (progress: RefreshProgress) => void
 	): Promise<RefreshReport> {
 		const index = await this.index();
-		const base = `${proxyUrl.replace(/\/+$/, '')}/cvrf/v3.0`;
+		const base = `${normalizeProxyUrl(proxyUrl)}/cvrf/v3.0`;
 		onProgress({ phase: 'updates', done: 0, total: 1 });
 		const updates = parseUpdates(JSON.parse(await fetchText(`${base}/updates`)));
 		const wanted = monthsToFetch(updates, index.months, new Date()).slice(
@@ -201,12 +202,37 @@ async function fetchText(url: string): Promise<string> {
 		const reason = error instanceof Error ? error.message : String(error);
 		throw new MullionError('MSRC_FETCH_FAILED', `${url}: ${reason} (is the proxy running?)`);
 	}
-	if (!response.ok) throw new MullionError('MSRC_FETCH_FAILED', `${url}: HTTP ${response.status}`);
+	if (!response.ok) {
+		const detail = await refusalMessage(response);
+		throw new MullionError('MSRC_FETCH_FAILED', `${url}: HTTP ${response.status}${detail}`);
+	}
 	const length = Number(response.headers.get('Content-Length') ?? 0);
 	if (length > MAX_DOCUMENT_BYTES) {
 		throw new MullionError('LIMIT_EXCEEDED', `${url}: MAX_DOCUMENT_BYTES exceeded`);
 	}
 	return response.text();
+}
+
+/** Longest error body read from the proxy, in bytes. */
+const MAX_REFUSAL_BODY_BYTES = 4096;
+
+/** The proxy's JSON refusal (`{ error, message }`) as ` (message)`, or '' when there is none. */
+async function refusalMessage(response: Response): Promise<string> {
+	try {
+		const length = Number(response.headers.get('Content-Length') ?? 0);
+		const type = response.headers.get('Content-Type') ?? '';
+		if (length > MAX_REFUSAL_BODY_BYTES || !type.includes('json')) {
+			await response.body?.cancel();
+			return '';
+		}
+		const body: unknown = JSON.parse(await response.text());
+		if (typeof body !== 'object' || body === null) return '';
+		const { error, message } = body as { error?: unknown; message?: unknown };
+		const parts = [message, error].filter((part) => typeof part === 'string' && part !== '');
+		return parts.length > 0 ? ` (${parts.join('; ').slice(0, 300)})` : '';
+	} catch {
+		return '';
+	}
 }
 
 async function readText(file: Blob): Promise<string> {

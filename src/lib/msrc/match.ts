@@ -132,6 +132,11 @@ export interface MatchResult {
 	/** Calendar months from `patchLevel` to `latest` release dates (0 when current). */
 	monthsBehind?: number;
 	closeAll?: CloseAllUpdate;
+	/**
+	 * Set when the index ends more than 45 days before `now`: the release date of its newest month.
+	 * Months behind and open CVEs are then lower bounds.
+	 */
+	staleSince?: string;
 	/** Caveats a reader needs (approximate product, unknown .NET version, old data, …). */
 	notes: string[];
 }
@@ -711,12 +716,12 @@ function hasAny(kbs: ReadonlySet<string>, candidates: ReadonlySet<string>): bool
 	return false;
 }
 
-function staleIndexNote(index: MsrcIndex, now: Date): string | undefined {
+/** The newest month's release date when the index is older than STALE_INDEX_AFTER_DAYS. */
+function staleSince(index: MsrcIndex, now: Date): string | undefined {
 	const newest = indexLookups(index).newestMonthDate;
-	if (newest === undefined) return 'The MSRC index has no months; nothing was judged.';
+	if (newest === undefined) return undefined;
 	const ageDays = (now.getTime() - Date.parse(newest)) / MILLISECONDS_PER_DAY;
-	if (!(ageDays > STALE_INDEX_AFTER_DAYS)) return undefined;
-	return `The MSRC index ends at ${newest.slice(0, 10)}; CVEs published since then are not included.`;
+	return ageDays > STALE_INDEX_AFTER_DAYS ? newest : undefined;
 }
 
 interface ProductRun {
@@ -765,8 +770,14 @@ export function matchImage(
 ): MatchResult {
 	const imageBuild = `10.0.${facts.build}.${facts.ubr}`;
 	const notes: string[] = [];
-	const stale = staleIndexNote(index, options.now ?? new Date());
-	if (stale !== undefined) notes.push(stale);
+	const stale = staleSince(index, options.now ?? new Date());
+	if (indexLookups(index).newestMonthDate === undefined) {
+		notes.push('The MSRC index has no months; nothing was judged.');
+	} else if (stale !== undefined) {
+		notes.push(
+			`The MSRC index ends at ${stale.slice(0, 10)}; CVEs published since then are not included.`
+		);
+	}
 	const osProduct = chooseProduct(facts, notes);
 	if (osProduct === undefined) {
 		notes.push(`Build ${facts.build} has no MSRC Windows Server product; no CVEs were judged.`);
@@ -790,6 +801,7 @@ export function matchImage(
 		counts: countBySeverity(outcome.findings),
 		notes
 	};
+	if (stale !== undefined) result.staleSince = stale;
 	addPatchLevel(result, state, outcome.osOpen, facts.ubr);
 	addOutcomeNotes(result, state.updates.length > 0);
 	return result;

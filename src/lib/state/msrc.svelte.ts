@@ -3,7 +3,8 @@
  * The data itself lives in the worker; this class only asks it.
  */
 import { get, set } from 'idb-keyval';
-import type { ErrorData } from '../errors';
+import { toErrorData, type ErrorData } from '../errors';
+import { normalizeProxyUrl } from '../msrc/proxy-url';
 import type { MsrcStatus, RefreshProgress, RefreshReport } from '../worker/adapter';
 import type { ScannerState } from './scanner.svelte';
 
@@ -28,9 +29,17 @@ export class MsrcState {
 		await this.#updateStatus();
 	}
 
-	async saveProxyUrl(url: string): Promise<void> {
-		this.proxyUrl = url.trim();
+	/** Checks and stores the proxy URL; false (with `error` set) when it is not usable. */
+	async saveProxyUrl(url: string): Promise<boolean> {
+		try {
+			this.proxyUrl = normalizeProxyUrl(url);
+		} catch (error) {
+			this.error = toErrorData(error);
+			return false;
+		}
+		this.error = undefined;
 		await set(PROXY_SETTING_KEY, this.proxyUrl);
+		return true;
 	}
 
 	async refresh(): Promise<void> {

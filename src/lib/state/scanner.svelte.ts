@@ -54,7 +54,8 @@ export class ScannerState {
 	async scanFiles(files: File[]): Promise<void> {
 		const [first] = files;
 		if (!first) return;
-		this.#begin(first.name, first.size);
+		const total = files.reduce((sum, file) => sum + file.size, 0);
+		this.#begin(files.length > 1 ? `${files.length} files (${first.name}, …)` : first.name, total);
 		const connection = this.connection;
 		const onProgress = connection.callback((p: ScanProgress) => this.#onProgress(p));
 		const outcome = await connection.api.scan(files, first.name, onProgress);

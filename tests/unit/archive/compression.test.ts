@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decompressedStream, detectFormat } from '../../../src/lib/archive/compression';
+import {
+	decompressedStream,
+	describeNonArchive,
+	detectFormat
+} from '../../../src/lib/archive/compression';
+import { openTar } from '../../../src/lib/archive/layer';
+import { isMullionError } from '../../../src/lib/errors';
 import { scanLayer } from '../../../src/lib/archive/layer';
 import { bytesSource } from '../../../src/lib/archive/source';
 import { concatParts, gzip, headerBlock, writeTar } from '../../helpers/tar-writer';
@@ -49,6 +55,33 @@ describe('detectFormat', () => {
 		expect(detectFormat(v7)).toBe('tar');
 		expect(detectFormat(new Uint8Array(1024))).toBe('unknown');
 		expect(detectFormat(new TextEncoder().encode('PK\u0003\u0004 a zip'))).toBe('unknown');
+	});
+});
+
+describe('describeNonArchive', () => {
+	const bytes = (...values: number[]) => new Uint8Array([...values, ...new Array(600).fill(0x41)]);
+	const text = (value: string) => new TextEncoder().encode(value);
+
+	it.each([
+		['an empty file', new Uint8Array(0), /^The file is empty \(0 bytes\)$/],
+		['a zip', bytes(0x50, 0x4b, 0x03, 0x04), /zip file, not a tar/],
+		['bzip2', bytes(0x42, 0x5a, 0x68, 0x39), /bzip2/],
+		['xz', bytes(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00), /xz-compressed/],
+		['7z', bytes(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c), /7-Zip/],
+		['a VHDX', bytes(...text('vhdxfile')), /VHDX disk image/],
+		['a bare hive', bytes(...text('regf')), /registry hive, not a layer/],
+		['a manifest alone', text('  [{"Config":"x.json"}]'), /JSON file, not a layer/],
+		['a short text', text('hello'), /too short to be a layer \(5 bytes/],
+		['anything else', bytes(0x00, 0x01), /not a tar, gzip or zstd file/]
+	])('names %s', (_name, head, message) => {
+		expect(describeNonArchive(head)).toMatch(message);
+	});
+
+	it('is what openTar says, with no offset noise in the message', async () => {
+		let caught: unknown;
+		await openTar(bytesSource(new Uint8Array(0))).catch((error: unknown) => (caught = error));
+		expect(isMullionError(caught, 'NOT_AN_ARCHIVE')).toBe(true);
+		expect((caught as Error).message).toBe('The file is empty (0 bytes)');
 	});
 });
 

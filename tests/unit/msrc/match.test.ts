@@ -307,6 +307,11 @@ describe('result shape', () => {
 			now: new Date('2024-01-01T00:00:00Z')
 		});
 		expect(result.notes.join(' ')).toMatch(/index ends at 2023-01-10/);
+		expect(result.staleSince?.slice(0, 10)).toBe('2023-01-10');
+		const fresh = matchImage(serverCore(20348, 1366), testIndex(), {
+			now: new Date('2023-01-20T00:00:00Z')
+		});
+		expect(fresh.staleSince).toBeUndefined();
 	});
 
 	it('gives the same answer for a repeated match on the same index object (memoised lookups)', () => {

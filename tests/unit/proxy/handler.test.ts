@@ -2,6 +2,8 @@
 // redirects, size limits and the pluggable cache, with a recording fetch in front of the stand-in.
 
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +11,8 @@ import {
 	createProxyHandler,
 	MAX_UPSTREAM_BODY_BYTES,
 	screenTarget,
-	type ProxyOptions
+	type ProxyOptions,
+	type UpstreamFailure
 } from '../../../proxy/handler.js';
 import { startMsrcStandin, type MsrcStandin } from '../../helpers/msrc-standin';
 
@@ -127,6 +130,35 @@ describe('createProxyHandler', () => {
 		const answer = await handle(get('/cvrf/v3.0/cvrf/2022-Dec'));
 		expect(answer.status).toBe(502);
 		expect(await answer.json()).toMatchObject({ error: 'upstream_too_large' });
+	});
+
+	it('answers 502 upstream_unreachable for a closed upstream port and tells onUpstreamFailure why', async () => {
+		const closed = createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const { port } = closed.address() as AddressInfo;
+		await new Promise((resolve) => closed.close(resolve));
+		const events: UpstreamFailure[] = [];
+		const handle = createProxyHandler({
+			upstream: `http://127.0.0.1:${port}`,
+			onUpstreamFailure: (event) => {
+				events.push(event);
+				throw new Error('a failing logger changes nothing');
+			}
+		});
+		const answer = await handle(get('/cvrf/v3.0/updates'));
+		expect(answer.status).toBe(502);
+		const body = await answer.json();
+		expect(body).toStrictEqual({
+			error: 'upstream_unreachable',
+			message: 'The upstream could not be reached.'
+		});
+		expect(events).toHaveLength(1);
+		expect(events[0]).toMatchObject({
+			url: `http://127.0.0.1:${port}/cvrf/v3.0/updates`,
+			status: 502,
+			code: 'upstream_unreachable'
+		});
+		expect(events[0]?.reason).toMatch(/ECONNREFUSED/);
 	});
 
 	it('keeps serving when a pluggable cache throws', async () => {
