@@ -193,9 +193,8 @@ export function summarizeUpdates(packages: readonly ServicingPackage[]): UpdateS
 		if (group === undefined) groups.set(groupKey, [item]);
 		else group.push(item);
 	}
-	const rows = [...groups.values()].map(summarizeGroup);
-	for (const row of rows)
-		if (row.kind === 'rollup' && row.kb === undefined) inferRollupKb(row, rows);
+	let rows = [...groups.values()].map(summarizeGroup);
+	for (const row of [...rows]) if (row.kind === 'rollup') rows = mergeRollupKb(row, rows);
 	return rows.sort(compareRows);
 }
 
@@ -215,13 +214,34 @@ function summarizeGroup(group: ServicingPackage[]): UpdateSummary {
 	});
 }
 
-/** A rollup's KB is the one KB whose parts carry exactly the rollup's version. */
-function inferRollupKb(rollup: UpdateSummary, rows: UpdateSummary[]): void {
-	if (rollup.version === undefined) return;
-	const candidates = rows.filter((row) => row.kind === 'kb' && row.version === rollup.version);
-	if (candidates.length !== 1) return;
-	rollup.kb = candidates[0]?.kb;
-	rollup.kbInferred = true;
+/**
+ * A rollup and the KB parts of the same update are one update: the KB named in the rollup's
+ * package, or else the one KB whose parts carry exactly the rollup's version (then `kbInferred`).
+ * That KB's row is folded into the rollup's (its parts listed after the rollup package, the better
+ * state kept). Returns the rows without the folded one.
+ */
+function mergeRollupKb(rollup: UpdateSummary, rows: UpdateSummary[]): UpdateSummary[] {
+	const named = rollup.kb;
+	if (named === undefined && rollup.version === undefined) return rows;
+	const candidates = rows.filter(
+		(row) =>
+			row.kind === 'kb' && (named === undefined ? row.version === rollup.version : row.kb === named)
+	);
+	const [parts] = candidates;
+	if (candidates.length !== 1 || parts === undefined) return rows;
+	if (named === undefined) {
+		rollup.kb = parts.kb;
+		rollup.kbInferred = true;
+	}
+	rollup.packages.push(...parts.packages);
+	if (STATE_RANK[parts.stateName] > STATE_RANK[rollup.stateName]) {
+		rollup.state = parts.state;
+		rollup.stateName = parts.stateName;
+	}
+	if (parts.installTime !== undefined && (rollup.installTime ?? '') < parts.installTime) {
+		rollup.installTime = parts.installTime;
+	}
+	return rows.filter((row) => row !== parts);
 }
 
 function compareRows(a: UpdateSummary, b: UpdateSummary): number {

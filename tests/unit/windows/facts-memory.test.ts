@@ -247,7 +247,7 @@ describe('summarizeUpdates', () => {
 		]);
 	});
 
-	it('puts the rollup first, infers its KB from parts of the same version, drops features', () => {
+	it('puts the rollup first, infers its KB from parts of the same version and folds them in, drops features', () => {
 		const rows = summarizeUpdates([
 			item('Microsoft-Windows-Feature-Package~t~amd64~~10.0.1.1', 0x70, { stateName: 'Installed' }),
 			item('Package_for_KB4000000~t~amd64~~9.9.9.9', 0x50, { stateName: 'Superseded' }),
@@ -256,8 +256,11 @@ describe('summarizeUpdates', () => {
 		]);
 		expect(rows.map((row) => [row.kind, row.kb, row.kbInferred, row.stateName])).toEqual([
 			['rollup', 'KB5000002', true, 'Installed'],
-			['kb', 'KB5000002', undefined, 'Installed'],
 			['kb', 'KB4000000', undefined, 'Superseded']
+		]);
+		expect(rows[0]?.packages).toEqual([
+			'Package_for_RollupFix~t~amd64~~20348.1366.1.9',
+			'Package_1_for_KB5000002~t~amd64~~20348.1366.1.9'
 		]);
 	});
 
