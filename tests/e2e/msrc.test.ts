@@ -5,6 +5,8 @@
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { startMsrcStandin, type MsrcStandin } from '../helpers/msrc-standin';
 import { startProxyServer } from '../../proxy/server.js';
@@ -76,3 +78,48 @@ test('a proxy that is not running gives a clear message, and the embedded data s
 	await expect(page.getByTestId('refresh-error')).toContainText('is the proxy running?');
 	await expect(page.getByTestId('msrc-freshness')).toContainText('MSRC data as of');
 });
+
+test('a proxy whose upstream cannot be reached: its own message is shown', async ({ page }) => {
+	const closedPort = await freePort();
+	const lonely = await startProxyServer({
+		host: '127.0.0.1',
+		port: 0,
+		proxy: { upstream: `http://127.0.0.1:${closedPort}` }
+	});
+	try {
+		await openApp(page);
+		await page.getByTestId('msrc-settings').click();
+		// The API path pasted too: the app keeps only the proxy's base.
+		await page.getByTestId('proxy-url').fill(`${lonely.url}/cvrf/v3.0/`);
+		await page.getByTestId('refresh').click();
+		const error = page.getByTestId('refresh-error');
+		await expect(error).toContainText(`${lonely.url}/cvrf/v3.0/updates: HTTP 502`);
+		await expect(error).toContainText('The upstream could not be reached.');
+		await expect(page.getByTestId('proxy-url')).toHaveValue(lonely.url);
+	} finally {
+		await lonely.close();
+	}
+});
+
+test('a proxy URL without http:// is refused with a message, and nothing is fetched', async ({
+	page
+}) => {
+	const before = standin.requests.length;
+	await openApp(page);
+	await page.getByTestId('msrc-settings').click();
+	await page.getByTestId('proxy-url').fill('127.0.0.1:8787');
+	await page.getByTestId('refresh').click();
+	await expect(page.getByTestId('refresh-error')).toContainText(
+		'has no http:// or https:// in front'
+	);
+	expect(standin.requests.length).toBe(before);
+});
+
+/** A port nothing listens on: bound once, then released. */
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
