@@ -3,7 +3,8 @@
  * docker-save tar of a 2-layer image (servercore-ltsc2022 base + the committed Software_Delta
  * that sets UBR 2700) and the same image as a skopeo `dir:` copy (several files). Node-only.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { gzip } from './tar-writer';
@@ -11,6 +12,7 @@ import {
 	baseLayerTar,
 	imageConfig,
 	legacyDockerSave,
+	ociArchive,
 	skopeoDir,
 	updateLayerTar
 } from './saved-image';
@@ -24,9 +26,22 @@ function fixture(name: string): Uint8Array {
 	return new Uint8Array(readFileSync(path.join(root, 'tests/fixtures', name)));
 }
 
-/** Writes the inputs; returns the docker-save tar path and the skopeo dir file paths. */
-export function writeE2eImages(): { dockerSave: string; skopeoFiles: string[] } {
-	mkdirSync(path.join(E2E_IMAGES_DIR, 'skopeo'), { recursive: true });
+export interface E2eImages {
+	dockerSave: string;
+	/** The files of the skopeo `dir:` copy, and the folder holding them. */
+	skopeoFiles: string[];
+	skopeoFolder: string;
+	/** An OCI image layout folder (oci-layout, index.json, blobs/sha256/…). */
+	ociLayoutFolder: string;
+}
+
+/** Writes the inputs: a docker-save tar, a skopeo dir: folder and an OCI layout folder. */
+export function writeE2eImages(): E2eImages {
+	const skopeoFolder = path.join(E2E_IMAGES_DIR, 'skopeo');
+	const ociLayoutFolder = path.join(E2E_IMAGES_DIR, 'oci-layout');
+	rmSync(E2E_IMAGES_DIR, { recursive: true, force: true });
+	mkdirSync(skopeoFolder, { recursive: true });
+	mkdirSync(ociLayoutFolder, { recursive: true });
 	const layers = [
 		baseLayerTar(fixture('software/servercore-ltsc2022.hive')),
 		updateLayerTar({ delta: fixture('image/delta-update.hive') })
@@ -39,9 +54,14 @@ export function writeE2eImages(): { dockerSave: string; skopeoFiles: string[] } 
 	const dockerSave = path.join(E2E_IMAGES_DIR, 'servercore-update.docker-save.tar');
 	writeFileSync(dockerSave, legacyDockerSave({ layers, config, windows: true }));
 	const skopeoFiles = skopeoDir({ layers: [gzip(layers[0]!), layers[1]!], config }).map((file) => {
-		const target = path.join(E2E_IMAGES_DIR, 'skopeo', file.name);
+		const target = path.join(skopeoFolder, file.name);
 		writeFileSync(target, file.data);
 		return target;
 	});
-	return { dockerSave, skopeoFiles };
+	// The OCI layout folder is an OCI archive unpacked by GNU tar, as `tar -xf` would leave it.
+	const archive = path.join(E2E_IMAGES_DIR, 'servercore-update.oci.tar');
+	writeFileSync(archive, ociArchive({ layers, config }));
+	const untar = spawnSync('tar', ['-xf', archive, '-C', ociLayoutFolder], { encoding: 'utf8' });
+	if (untar.status !== 0) throw new Error(`tar -xf ${archive} failed: ${untar.stderr}`);
+	return { dockerSave, skopeoFiles, skopeoFolder, ociLayoutFolder };
 }

@@ -7,6 +7,7 @@ import type { ErrorData } from '../errors';
 import type { ScanResult } from '../report/types';
 import type { MatchResult } from '../msrc/match';
 import type { ScanProgress } from '../scan';
+import type { PickedFile } from '../browser/dropped-files';
 
 export type ScanPhase = 'idle' | 'scanning' | 'done' | 'error';
 
@@ -51,14 +52,14 @@ export class ScannerState {
 		return this.#connection;
 	}
 
-	async scanFiles(files: File[]): Promise<void> {
+	async scanFiles(files: PickedFile[]): Promise<void> {
 		const [first] = files;
 		if (!first) return;
-		const total = files.reduce((sum, file) => sum + file.size, 0);
-		this.#begin(files.length > 1 ? `${files.length} files (${first.name}, …)` : first.name, total);
+		const total = files.reduce((sum, each) => sum + each.file.size, 0);
+		this.#begin(files.length > 1 ? `${files.length} files (${first.path}, …)` : first.path, total);
 		const connection = this.connection;
 		const onProgress = connection.callback((p: ScanProgress) => this.#onProgress(p));
-		const outcome = await connection.api.scan(files, first.name, onProgress);
+		const outcome = await connection.api.scan(files, first.path, onProgress);
 		if (this.phase !== 'scanning' || connection !== this.#connection) return; // cancelled
 		if (!outcome.ok) return this.#fail(outcome.error);
 		await this.show(outcome.value, false);

@@ -49,8 +49,9 @@ export interface RefreshReport {
 export interface ScannerApi {
 	/** Loads the embedded MSRC index and the stored months. Idempotent. */
 	init(options: { indexUrl: string }): Promise<Outcome<MsrcStatus>>;
+	/** Scans what was dropped: each file with its path inside the drop (see dropped-files.ts). */
 	scan(
-		files: Blob[],
+		files: { file: Blob; path: string }[],
 		name: string,
 		onProgress: (progress: ScanProgress) => void
 	): Promise<Outcome<ScanResult>>;

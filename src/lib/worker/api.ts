@@ -40,8 +40,8 @@ export const scannerApi: ScannerApi = {
 		}),
 	scan: (files, name, onProgress) =>
 		attempt(async () => {
-			const dropped = files.map((file, index) => ({
-				name: file instanceof File ? file.name : `${name} (${index + 1})`,
+			const dropped = files.map(({ file, path }, index) => ({
+				name: path || (file instanceof File ? file.name : `${name} (${index + 1})`),
 				source: blobSource(file)
 			}));
 			return scanFiles(dropped, { name, onProgress });
