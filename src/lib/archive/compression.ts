@@ -232,38 +232,63 @@ function nativeGunzipFactory(options: DecompressOptions) {
 	return () => new DecompressionStream('gzip') as TransformStream<Uint8Array, Uint8Array>;
 }
 
+/**
+ * The native decoder, fed by demand: the next input piece is written only once the previous write
+ * has settled and every output chunk so far has been taken, so at most one piece's output waits
+ * in memory. Piping into the decoder instead relies on the platform's backpressure, and Node's
+ * web-stream adapter counts queued chunks, not bytes (16 384 of them on each side): a 2 GiB
+ * layer was read into memory ahead of the tar parser. Input pieces are capped at
+ * MAX_DECOMPRESSOR_INPUT_PIECE_BYTES so that one piece's output stays bounded too.
+ */
 async function* nativeGunzipChunks(
 	source: ByteSource,
 	options: DecompressOptions,
 	makeNative: () => TransformStream<Uint8Array, Uint8Array>
 ) {
-	// The native decoder takes the source's own chunks: it bounds its output chunks itself, and
-	// every extra hop here costs time per chunk (the limit check sees each output chunk).
-	const input = source.stream().pipeThrough(inputCounter(options));
-	const reader = input.pipeThrough(makeNative()).getReader();
+	const native = makeNative();
+	const writer = native.writable.getWriter();
+	const reader = native.readable.getReader();
+	const pieces = inputPieces(source, options);
+	let inputDone = false;
+	let lastWrite: Promise<void> = Promise.resolve();
+	// A rejected write is reported by the reader too; this keeps it from going unhandled.
+	const settle = (write: Promise<void>) => write.catch(() => undefined);
 	try {
+		let read = reader.read();
 		for (;;) {
-			const { done, value } = await reader.read();
-			if (done) return;
-			yield value;
+			const ready = await Promise.race([read, NOT_READY]);
+			if (ready !== NOT_READY) {
+				if (ready.done) return;
+				yield ready.value;
+				read = reader.read();
+				continue;
+			}
+			// Nothing decoded is waiting: the decoder needs (or is busy with) input.
+			if (inputDone) {
+				const next = await read;
+				if (next.done) return;
+				yield next.value;
+				read = reader.read();
+				continue;
+			}
+			await Promise.race([lastWrite, read]);
+			const next = await pieces.next();
+			if (next.done) {
+				inputDone = true;
+				void settle(writer.close());
+			} else {
+				lastWrite = settle(writer.write(next.value));
+			}
 		}
 	} finally {
+		await pieces.return(undefined);
 		await reader.cancel().catch(() => undefined);
+		writer.releaseLock();
 	}
 }
 
-/** Passes input chunks through, reporting bytes consumed and honouring the abort signal. */
-function inputCounter(options: DecompressOptions): TransformStream<Uint8Array, Uint8Array> {
-	let consumed = 0;
-	return new TransformStream({
-		transform(chunk, controller) {
-			throwIfCancelled(options.signal);
-			consumed += chunk.length;
-			options.onInputBytes?.(consumed);
-			controller.enqueue(chunk);
-		}
-	});
-}
+/** Already settled: `Promise.race([pending, NOT_READY])` tells whether `pending` has settled. */
+const NOT_READY = Promise.resolve('not-ready' as const);
 
 /** Drops the first `count` bytes of a chunk sequence. */
 async function* skipLeadingBytes(chunks: AsyncGenerator<Uint8Array>, count: number) {

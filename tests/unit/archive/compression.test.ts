@@ -9,7 +9,7 @@ import {
 import { openTar } from '../../../src/lib/archive/layer';
 import { isMullionError } from '../../../src/lib/errors';
 import { scanLayer } from '../../../src/lib/archive/layer';
-import { bytesSource } from '../../../src/lib/archive/source';
+import { bytesSource, type ByteSource } from '../../../src/lib/archive/source';
 import { concatParts, gzip, headerBlock, writeTar } from '../../helpers/tar-writer';
 import { FILES_SOFTWARE, windowsLayerTar } from './windows-layer';
 
@@ -130,5 +130,49 @@ describe('decompressedStream', () => {
 		const result = await scanLayer(bytesSource(input), { nativeGunzip: failingNative });
 		expect(result.software?.bytes).toEqual(FILES_SOFTWARE);
 		expect(result.bytesRead).toBeGreaterThan(input.length / 2);
+	});
+
+	it('pulls compressed input only as fast as decoded output is taken (bounded read-ahead)', async () => {
+		// 48 MiB of incompressible data: without flow control, Node's DecompressionStream adapter
+		// queues thousands of input chunks, and the whole file is read ahead of the consumer.
+		const plain = new Uint8Array(48 * 1024 * 1024);
+		for (let at = 0; at < plain.length; at += 65_536) {
+			crypto.getRandomValues(plain.subarray(at, at + 65_536));
+		}
+		const compressed = gzip(plain);
+		// A file-like source in 1 MiB pieces (Node's Blob.stream() hands over a whole in-memory
+		// Blob as one chunk, which would say nothing about read-ahead).
+		let pulled = 0;
+		const counted: ByteSource = {
+			size: compressed.length,
+			read: async (offset, length) => compressed.slice(offset, offset + length),
+			stream(offset = 0, end = compressed.length) {
+				let position = offset;
+				return new ReadableStream<Uint8Array>(
+					{
+						pull(controller) {
+							if (position >= end) return controller.close();
+							const piece = compressed.subarray(position, Math.min(end, position + 1024 * 1024));
+							position += piece.length;
+							pulled += piece.length;
+							controller.enqueue(piece);
+						}
+					},
+					{ highWaterMark: 0 }
+				);
+			}
+		};
+		const reader = decompressedStream(counted, 'gzip').getReader();
+		let taken = 0;
+		while (taken < 1024 * 1024) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			taken += value.length;
+		}
+		// Let any eager pipe run on before looking.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		await reader.cancel();
+		expect(taken).toBeGreaterThanOrEqual(1024 * 1024);
+		expect(pulled).toBeLessThan(16 * 1024 * 1024);
 	});
 });
