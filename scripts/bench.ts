@@ -167,7 +167,12 @@ interface Row {
 	hiveBytes: number;
 	hiveEndOffset: number;
 	node: { scan: NodeScan; raw: Timed; limit: Timed; limitFh?: Timed; limitStream?: Timed };
-	chromium?: { scan: BrowserTaskResult; raw: BrowserTaskResult; limit: BrowserTaskResult };
+	chromium?: {
+		scan: BrowserTaskResult;
+		raw: BrowserTaskResult;
+		limit: BrowserTaskResult;
+		idle: BrowserTaskResult;
+	};
 	byHand?: { milliseconds: number; build: string };
 }
 
@@ -214,7 +219,8 @@ async function measure(
 			? await browser.run('gunzip', file)
 			: await medianOf(repeats, () => browser.run('headers', file));
 		const scan = await medianOf(gzip ? 1 : repeats, () => browser.run('scan', file));
-		row.chromium = { scan, raw, limit };
+		const idle = await browser.run('idle', file);
+		row.chromium = { scan, raw, limit, idle };
 	}
 	row.byHand = byHand(file, gzip);
 	return row;
@@ -287,7 +293,7 @@ function printRow(row: Row): void {
 	);
 	const nodeMemory = n.scan.peakRss - n.scan.baselineRss;
 	console.log(
-		`| Mullion peak memory above idle | RSS +${mib(nodeMemory)} (JS heap + ArrayBuffers +${mib(n.scan.peakJs - n.scan.baselineJs)}) | ${c ? `renderer RSS +${mib(c.scan.rssDelta)}` : '—'} |`
+		`| Mullion peak memory above idle | RSS +${mib(nodeMemory)} (JS heap + ArrayBuffers +${mib(n.scan.peakJs - n.scan.baselineJs)}) | ${c ? `renderer RSS +${mib(c.scan.rssDelta)} (an idle worker alone: +${mib(c.idle.rssDelta)})` : '—'} |`
 	);
 	if (row.byHand)
 		console.log(

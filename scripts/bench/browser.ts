@@ -126,7 +126,10 @@ export class BrowserBench {
 	 * Runs `task` on `file` in a fresh worker of a fresh browser context (its own renderer
 	 * process, so that its RSS is this task's alone).
 	 */
-	async run(task: 'scan' | 'raw' | 'gunzip' | 'headers', file: string): Promise<BrowserTaskResult> {
+	async run(
+		task: 'scan' | 'raw' | 'gunzip' | 'headers' | 'idle',
+		file: string
+	): Promise<BrowserTaskResult> {
 		const before = rendererPids();
 		const context = await this.browser.newContext();
 		try {

@@ -4,6 +4,7 @@
  * else dropped (a saved image, a skopeo `dir:` copy, several layers): resolve the layers, build
  * the effective registry over them and cross-check it against the image config (`scanFiles`).
  */
+import type { DecompressOptions } from './archive/compression';
 import type { ByteSource } from './archive/source';
 import { scanLayer, type LayerScan } from './archive/layer';
 import { MullionError, isMullionError } from './errors';
@@ -39,6 +40,11 @@ export interface ScanOptions {
 	signal?: AbortSignal;
 	/** Clock for `scannedAt` (tests). */
 	now?: () => Date;
+	/**
+	 * The native gzip decoder, or `null` for fflate alone (see DecompressOptions). Browsers want
+	 * the default; on Node fflate is faster than its DecompressionStream.
+	 */
+	nativeGunzip?: DecompressOptions['nativeGunzip'];
 }
 
 const FULL_VERSION = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
@@ -48,7 +54,11 @@ const FULL_VERSION = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
  * Throws MullionError: NOT_AN_ARCHIVE, LINUX_LAYER, NO_SOFTWARE_HIVE, TAR_*, GZIP_*, HIVE_*, …
  */
 export async function scanSource(source: ByteSource, options: ScanOptions): Promise<ScanResult> {
-	const layer = await scanLayer(source, { onProgress: options.onProgress, signal: options.signal });
+	const layer = await scanLayer(source, {
+		onProgress: options.onProgress,
+		signal: options.signal,
+		nativeGunzip: options.nativeGunzip
+	});
 	const software = requireSoftwareHive(layer);
 	const hive = openHive(software.bytes);
 	const { facts, warnings: factWarnings } = readWindowsFacts(hive.root());

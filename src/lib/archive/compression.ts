@@ -30,6 +30,12 @@ export const MIN_DECOMPRESSED_LIMIT_BYTES = 1024 * 1024 * 1024;
 export const MAX_DECOMPRESSOR_INPUT_PIECE_BYTES = 64 * 1024;
 
 /**
+ * Input pieces the native gzip decoder may hold at once: enough to keep an asynchronous decoder
+ * (Node's runs on its thread pool) busy, few enough that its input and output stay small.
+ */
+export const NATIVE_GUNZIP_WRITES_IN_FLIGHT = 4;
+
+/**
  * Decompressed chunks produced ahead of the reader, so that reading and inflating the next chunk
  * overlap with the tar parser's work on this one (bounded: chunks are small).
  */
@@ -233,9 +239,9 @@ function nativeGunzipFactory(options: DecompressOptions) {
 }
 
 /**
- * The native decoder, fed by demand: the next input piece is written only once the previous write
- * has settled and every output chunk so far has been taken, so at most one piece's output waits
- * in memory. Piping into the decoder instead relies on the platform's backpressure, and Node's
+ * The native decoder, fed by demand: an input piece is written only when every output chunk so
+ * far has been taken and fewer than NATIVE_GUNZIP_WRITES_IN_FLIGHT writes are unsettled, so only a
+ * few pieces and their output wait in memory. Piping into the decoder instead relies on the platform's backpressure, and Node's
  * web-stream adapter counts queued chunks, not bytes (16 384 of them on each side): a 2 GiB
  * layer was read into memory ahead of the tar parser. Input pieces are capped at
  * MAX_DECOMPRESSOR_INPUT_PIECE_BYTES so that one piece's output stays bounded too.
@@ -250,34 +256,38 @@ async function* nativeGunzipChunks(
 	const reader = native.readable.getReader();
 	const pieces = inputPieces(source, options);
 	let inputDone = false;
-	let lastWrite: Promise<void> = Promise.resolve();
+	const writing = new Set<Promise<void>>();
 	// A rejected write is reported by the reader too; this keeps it from going unhandled.
 	const settle = (write: Promise<void>) => write.catch(() => undefined);
 	try {
 		let read = reader.read();
 		for (;;) {
 			const ready = await Promise.race([read, NOT_READY]);
-			if (ready !== NOT_READY) {
+			if (ready !== NOT_READY_VALUE) {
 				if (ready.done) return;
 				yield ready.value;
 				read = reader.read();
 				continue;
 			}
-			// Nothing decoded is waiting: the decoder needs (or is busy with) input.
-			if (inputDone) {
-				const next = await read;
-				if (next.done) return;
-				yield next.value;
-				read = reader.read();
+			// Nothing decoded is waiting. With the decoder full, wait for a write to settle (or for
+			// output) and look again; otherwise give it the next input piece.
+			if (writing.size >= NATIVE_GUNZIP_WRITES_IN_FLIGHT || (inputDone && writing.size > 0)) {
+				await Promise.race([...writing, read]);
 				continue;
 			}
-			await Promise.race([lastWrite, read]);
+			if (inputDone) {
+				await read;
+				continue;
+			}
 			const next = await pieces.next();
 			if (next.done) {
 				inputDone = true;
 				void settle(writer.close());
 			} else {
-				lastWrite = settle(writer.write(next.value));
+				const write: Promise<void> = settle(writer.write(next.value)).then(() => {
+					writing.delete(write);
+				});
+				writing.add(write);
 			}
 		}
 	} finally {
@@ -288,7 +298,8 @@ async function* nativeGunzipChunks(
 }
 
 /** Already settled: `Promise.race([pending, NOT_READY])` tells whether `pending` has settled. */
-const NOT_READY = Promise.resolve('not-ready' as const);
+const NOT_READY_VALUE = Symbol('not ready');
+const NOT_READY = Promise.resolve(NOT_READY_VALUE);
 
 /** Drops the first `count` bytes of a chunk sequence. */
 async function* skipLeadingBytes(chunks: AsyncGenerator<Uint8Array>, count: number) {

@@ -136,11 +136,26 @@ export class StreamReader implements SequentialReader {
 		this.reader = stream.getReader();
 	}
 
+	/**
+	 * A view when the bytes lie in one chunk; otherwise one buffer filled as chunks arrive, each
+	 * chunk let go once copied, so that a large body (a 50 MiB hive) is never held twice.
+	 */
 	async read(length: number): Promise<Uint8Array> {
-		while (this.buffered < length && (await this.pull())) {
-			// pull until enough bytes are buffered or the stream ends
+		const first = this.chunks[0];
+		if (first && first.length >= length) return this.take(length);
+		if (this.buffered === 0 && !(await this.pull())) return new Uint8Array(0);
+		const head = this.chunks[0];
+		if (head && head.length >= length) return this.take(length);
+		const out = new Uint8Array(length);
+		let filled = 0;
+		while (filled < length) {
+			if (this.buffered === 0 && !(await this.pull())) break;
+			const chunk = this.chunks[0] ?? new Uint8Array(0);
+			const piece = this.take(Math.min(length - filled, chunk.length));
+			out.set(piece, filled);
+			filled += piece.length;
 		}
-		return this.take(Math.min(length, this.buffered));
+		return filled === length ? out : out.slice(0, filled);
 	}
 
 	async skip(length: number): Promise<number> {

@@ -175,4 +175,26 @@ describe('decompressedStream', () => {
 		expect(taken).toBeGreaterThanOrEqual(1024 * 1024);
 		expect(pulled).toBeLessThan(16 * 1024 * 1024);
 	});
+
+	it('keeps to the native decoder when it succeeds (no silent fallback to fflate)', async () => {
+		const plain = writeTar([
+			{ path: 'Files/big.bin', data: new Uint8Array(3 * 1024 * 1024).fill(7) }
+		]);
+		let nativeBytes = 0;
+		const countingNative = () => {
+			const inner = new DecompressionStream('gzip') as TransformStream<Uint8Array, Uint8Array>;
+			const counter = new TransformStream<Uint8Array, Uint8Array>({
+				transform(chunk, controller) {
+					nativeBytes += chunk.length;
+					controller.enqueue(chunk);
+				}
+			});
+			return { writable: inner.writable, readable: inner.readable.pipeThrough(counter) };
+		};
+		const output = await readAll(
+			decompressedStream(bytesSource(gzip(plain)), 'gzip', { nativeGunzip: countingNative })
+		);
+		expectSameBytes(output, plain);
+		expect(nativeBytes).toBe(plain.length);
+	});
 });
