@@ -293,7 +293,7 @@ function printRow(row: Row): void {
 	);
 	const nodeMemory = n.scan.peakRss - n.scan.baselineRss;
 	console.log(
-		`| Mullion peak memory above idle | RSS +${mib(nodeMemory)} (JS heap + ArrayBuffers +${mib(n.scan.peakJs - n.scan.baselineJs)}) | ${c ? `renderer RSS +${mib(c.scan.rssDelta)} (an idle worker alone: +${mib(c.idle.rssDelta)})` : '—'} |`
+		`| Mullion peak memory above idle | RSS +${mib(nodeMemory)} (JS heap + ArrayBuffers +${mib(n.scan.peakJs - n.scan.baselineJs)}) | ${c ? `renderer RSS +${mib(c.scan.rssDelta)} (an idle worker: +${mib(c.idle.rssDelta)}; the ${gzip ? 'native gunzip' : 'headers-plus-hive'} limit task: +${mib(c.limit.rssDelta)})` : '—'} |`
 	);
 	if (row.byHand)
 		console.log(

@@ -60,24 +60,32 @@ export function hasValidChecksum(block: Uint8Array): boolean {
 	if (block.length < TAR_BLOCK_BYTES) return false;
 	const stored = parseOctal(field(block, CHECKSUM.start, CHECKSUM.length, 'checksum'));
 	if (stored === undefined) return false;
+	// One pass over the block (about 200 000 headers in a Server Core layer): the signed sum is the
+	// unsigned one less 256 for each byte of 0x80 or more; the checksum field counts as spaces.
 	let unsignedSum = 0;
-	let signedSum = 0;
+	let highBytes = 0;
 	for (let index = 0; index < TAR_BLOCK_BYTES; index++) {
-		const inChecksum = index >= CHECKSUM.start && index < CHECKSUM.start + CHECKSUM.length;
-		const byte = inChecksum ? 0x20 : (block[index] ?? 0);
+		const byte = block[index] as number;
 		unsignedSum += byte;
-		signedSum += byte >= 0x80 ? byte - 0x100 : byte;
+		highBytes += byte >> 7;
 	}
+	for (let index = CHECKSUM.start; index < CHECKSUM.start + CHECKSUM.length; index++) {
+		const byte = block[index] as number;
+		unsignedSum += 0x20 - byte;
+		highBytes -= byte >> 7;
+	}
+	const signedSum = unsignedSum - 0x100 * highBytes;
 	return stored === unsignedSum || stored === signedSum;
 }
+
+const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar"
 
 /** The header dialect named by the magic field at offset 257. */
 export function readMagic(block: Uint8Array): TarMagic {
 	const magic = field(block, MAGIC.start, MAGIC.length, 'magic');
-	const text = String.fromCharCode(...magic);
-	if (text === 'ustar  \0') return 'gnu';
-	if (text.startsWith('ustar')) return 'ustar';
-	return 'v7';
+	for (let index = 0; index < USTAR.length; index++) if (magic[index] !== USTAR[index]) return 'v7';
+	// GNU: "ustar  \0" (two spaces, NUL); POSIX: "ustar\0" then the version "00".
+	return magic[5] === 0x20 && magic[6] === 0x20 && magic[7] === 0 ? 'gnu' : 'ustar';
 }
 
 /**

@@ -238,3 +238,38 @@ describe('readers', () => {
 		expect(outer.subarray(entry.dataOffset, entry.dataOffset + entry.size)).toEqual(inner);
 	});
 });
+
+describe('hasValidChecksum', () => {
+	/** The checksum as POSIX words it, byte by byte: unsigned, or signed for old writers. */
+	function referenceSums(block: Uint8Array): [number, number] {
+		let unsigned = 0;
+		let signed = 0;
+		block.forEach((value, index) => {
+			const byte = index >= 148 && index < 156 ? 0x20 : value;
+			unsigned += byte;
+			signed += byte >= 0x80 ? byte - 0x100 : byte;
+		});
+		return [unsigned, signed];
+	}
+
+	function withChecksum(block: Uint8Array, sum: number): Uint8Array {
+		const copy = block.slice();
+		const text = `${(sum & 0o777777).toString(8).padStart(6, '0')}\0 `;
+		for (let index = 0; index < 8; index++) copy[148 + index] = text.charCodeAt(index);
+		return copy;
+	}
+
+	it('agrees with the byte-by-byte definition on random blocks, unsigned and signed', () => {
+		let seed = 7;
+		const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+		for (let round = 0; round < 300; round++) {
+			const block = Uint8Array.from({ length: 512 }, () =>
+				Math.floor(random() * (round % 3 === 0 ? 128 : 256))
+			);
+			const [unsigned, signed] = referenceSums(block);
+			expect(hasValidChecksum(withChecksum(block, unsigned))).toBe(true);
+			if (signed >= 0) expect(hasValidChecksum(withChecksum(block, signed))).toBe(true);
+			expect(hasValidChecksum(withChecksum(block, unsigned + 1))).toBe(signed === unsigned + 1);
+		}
+	});
+});
