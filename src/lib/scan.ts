@@ -259,7 +259,8 @@ function hiveSummary(registry: ImageRegistry): HiveSummary {
 
 function inputSummary(files: readonly DroppedFile[], name: string): ScanResult['input'] {
 	const size = files.reduce((sum, file) => sum + file.source.size, 0);
-	const shown = files.length > 1 ? `${name} and ${files.length - 1} other files` : name;
+	const others = files.length - 1;
+	const shown = others > 0 ? `${name} and ${others} other file${others === 1 ? '' : 's'}` : name;
 	return { name: shown, size, compression: 'none' };
 }
 

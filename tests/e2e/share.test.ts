@@ -28,6 +28,44 @@ test('a permalink opened in a fresh browser shows the same build, updates and co
 	await other.close();
 });
 
+test('exports from a shared link wait for the match, then carry every open CVE', async ({
+	page,
+	browser
+}) => {
+	await openApp(page);
+	await scanSample(page);
+	await page.getByTestId('copy-link').click();
+	const link = page.url();
+	const openCount = Number(await page.getByTestId('count-open').textContent());
+
+	const other = await browser.newContext();
+	const fresh = await other.newPage();
+	await fresh.goto(link);
+	await expect(fresh.getByTestId('version')).toHaveText('10.0.20348.1366');
+	// Clicked at once: Playwright waits until the button is enabled, that is until the match is done.
+	const [download] = await Promise.all([
+		fresh.waitForEvent('download'),
+		fresh.getByTestId('download-csv').click()
+	]);
+	const rows = readFileSync((await download.path()) ?? '', 'utf8')
+		.trim()
+		.split('\r\n');
+	expect(rows.length).toBeGreaterThan(openCount);
+	await other.close();
+});
+
+test('the result fits a phone-width screen without sideways scrolling', async ({ browser }) => {
+	const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+	const page = await phone.newPage();
+	await openApp(page);
+	await scanSample(page);
+	const overflow = await page.evaluate(
+		() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+	);
+	expect(overflow).toBeLessThanOrEqual(0);
+	await phone.close();
+});
+
 test('a tampered link shows a message instead of a result', async ({ page }) => {
 	await openApp(page);
 	await scanSample(page);

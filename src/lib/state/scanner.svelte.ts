@@ -32,6 +32,8 @@ export class ScannerState {
 	progress = $state<ProgressView | undefined>();
 	result = $state<ScanResult | undefined>();
 	match = $state<MatchResult | undefined>();
+	/** True while the result is being matched against MSRC data (exports wait for it). */
+	matching = $state(false);
 	error = $state<ErrorData | undefined>();
 	/** Set when the result came from a permalink rather than a scan here. */
 	fromPermalink = $state(false);
@@ -77,10 +79,15 @@ export class ScannerState {
 	/** Recomputes vulnerabilities for the current result (after an MSRC refresh, say). */
 	async rematch(): Promise<void> {
 		if (!this.result) return;
-		const outcome: Outcome<MatchResult | undefined> = await this.connection.api.match(
-			$state.snapshot(this.result.facts)
-		);
-		this.match = outcome.ok ? outcome.value : undefined;
+		this.matching = true;
+		try {
+			const outcome: Outcome<MatchResult | undefined> = await this.connection.api.match(
+				$state.snapshot(this.result.facts)
+			);
+			this.match = outcome.ok ? outcome.value : undefined;
+		} finally {
+			this.matching = false;
+		}
 	}
 
 	cancel(): void {

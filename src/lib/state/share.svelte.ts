@@ -17,12 +17,34 @@ const EXPORTS: Record<ExportKind, { suffix: string; type: string; label: string 
 	csv: { suffix: '.vulnerabilities.csv', type: 'text/csv', label: 'CSV of vulnerabilities' }
 };
 
+/** How long a confirmation ("Link copied") stays on screen. */
+const MESSAGE_MILLISECONDS = 6000;
+
 export class ShareState {
-	/** A short confirmation shown after an action ("Link copied"). */
-	message = $state('');
+	/** A short confirmation shown after an action ("Link copied"); it clears itself. */
+	#message = $state('');
 	linkLength = $state(0);
 
 	#scanner: ScannerState;
+	#messageTimer: ReturnType<typeof setTimeout> | undefined;
+
+	get message(): string {
+		return this.#message;
+	}
+
+	set message(text: string) {
+		this.#message = text;
+		clearTimeout(this.#messageTimer);
+		if (text) this.#messageTimer = setTimeout(() => (this.#message = ''), MESSAGE_MILLISECONDS);
+	}
+
+	/**
+	 * Exports carry the vulnerabilities, so they wait until the match is done; a permalink
+	 * carries only the scan and is ready at once.
+	 */
+	get exportsReady(): boolean {
+		return this.#scanner.result !== undefined && !this.#scanner.matching;
+	}
 
 	constructor(scanner: ScannerState) {
 		this.#scanner = scanner;
@@ -62,8 +84,9 @@ export class ShareState {
 		if (text !== undefined) await this.#copy(text, `${EXPORTS[kind].label} copied`);
 	}
 
-	/** The export's text, or undefined when there is no result. */
+	/** The export's text, or undefined when there is no result or the match is still running. */
 	async build(kind: ExportKind): Promise<string | undefined> {
+		if (!this.exportsReady) return undefined;
 		const result = this.#scanner.result && $state.snapshot(this.#scanner.result);
 		if (!result) return undefined;
 		const match = this.#scanner.match && $state.snapshot(this.#scanner.match);
