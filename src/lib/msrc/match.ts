@@ -32,6 +32,7 @@ import {
 	ubrOfFixedBuild,
 	type CumulativeUpdate
 } from './patch-level';
+import { staleIndexNote } from './notes';
 
 /** The parts of `WindowsFacts` the matcher reads. */
 export type MatchFacts = Pick<
@@ -774,9 +775,7 @@ export function matchImage(
 	if (indexLookups(index).newestMonthDate === undefined) {
 		notes.push('The MSRC index has no months; nothing was judged.');
 	} else if (stale !== undefined) {
-		notes.push(
-			`The MSRC index ends at ${stale.slice(0, 10)}; CVEs published since then are not included.`
-		);
+		notes.push(staleIndexNote(stale));
 	}
 	const osProduct = chooseProduct(facts, notes);
 	if (osProduct === undefined) {
