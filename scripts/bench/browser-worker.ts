@@ -3,10 +3,12 @@
  * Benchmark worker for headless Chromium (bundled by scripts/bench/browser.ts, never shipped):
  * runs one task on the File it is given and answers with the time it took, measured here.
  * Tasks: 'scan' (Mullion's scanSource over the File), 'raw' (sequential 8 MiB file.slice reads),
- * 'gunzip' (native DecompressionStream over file.stream()), 'headers' (the headers-plus-hive
+ * 'gunzip' or 'gunzip:<bytes>' (native DecompressionStream over file.stream(), all of it or up to
+ * that much output), 'headers' (the headers-plus-hive
  * limit walker over 1 MiB file.slice windows), 'idle' (nothing: the cost of the worker itself).
  */
 
+import { decompressedStream } from '../../src/lib/archive/compression';
 import { blobSource } from '../../src/lib/archive/source';
 import { scanSource } from '../../src/lib/scan';
 import { HIVE_PATH } from './hive-path';
@@ -22,14 +24,17 @@ async function rawRead(file: File): Promise<number> {
 	return total;
 }
 
-async function nativeGunzip(file: File): Promise<number> {
+/** Native gunzip of the file, or of its first `outputBytes` decompressed bytes. */
+async function nativeGunzip(file: File, outputBytes = Infinity): Promise<number> {
 	const reader = file.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
 	let total = 0;
-	for (;;) {
+	while (total < outputBytes) {
 		const { done, value } = await reader.read();
 		if (done) return total;
 		total += value.length;
 	}
+	await reader.cancel();
+	return total;
 }
 
 async function headers(file: File): Promise<number> {
@@ -47,13 +52,27 @@ async function scan(file: File): Promise<number> {
 	return result.hive.size;
 }
 
+/** Mullion's decompressed stream alone (no tar parsing), all of it or its first `outputBytes`. */
+async function decompress(file: File, outputBytes = Infinity): Promise<number> {
+	const reader = decompressedStream(blobSource(file), 'gzip').getReader();
+	let total = 0;
+	while (total < outputBytes) {
+		const { done, value } = await reader.read();
+		if (done) return total;
+		total += value.length;
+	}
+	await reader.cancel();
+	return total;
+}
+
 /** Does nothing: the RSS a fresh module worker costs before it reads a byte. */
 async function idle(): Promise<number> {
 	return 0;
 }
 
-const TASKS: Record<string, (file: File) => Promise<number>> = {
+const TASKS: Record<string, (file: File, argument?: number) => Promise<number>> = {
 	idle,
+	decompress,
 	raw: rawRead,
 	gunzip: nativeGunzip,
 	headers,
@@ -61,12 +80,13 @@ const TASKS: Record<string, (file: File) => Promise<number>> = {
 };
 
 self.onmessage = async (event: MessageEvent<{ task: string; file: File }>) => {
-	const { task, file } = event.data;
+	const [name = '', argument] = event.data.task.split(':');
+	const file = event.data.file;
 	try {
-		const run = TASKS[task];
-		if (!run) throw new Error(`unknown task ${task}`);
+		const run = TASKS[name];
+		if (!run) throw new Error(`unknown task ${event.data.task}`);
 		const started = performance.now();
-		const bytes = await run(file);
+		const bytes = await run(file, argument === undefined ? undefined : Number(argument));
 		self.postMessage({ milliseconds: performance.now() - started, bytes });
 	} catch (error) {
 		self.postMessage({

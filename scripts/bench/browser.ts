@@ -127,7 +127,7 @@ export class BrowserBench {
 	 * process, so that its RSS is this task's alone).
 	 */
 	async run(
-		task: 'scan' | 'raw' | 'gunzip' | 'headers' | 'idle',
+		task: 'scan' | 'raw' | 'gunzip' | `gunzip:${number}` | 'headers' | 'idle',
 		file: string
 	): Promise<BrowserTaskResult> {
 		const before = rendererPids();

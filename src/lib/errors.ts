@@ -4,6 +4,8 @@
  * can name the problem and the place. Errors cross `postMessage` as plain data: see `toErrorData`.
  */
 
+import { clip } from './strings';
+
 /** Every code a core module may throw. Add new codes here, never ad-hoc strings. */
 export type ErrorCode =
 	// input shape
@@ -34,6 +36,12 @@ export type ErrorCode =
 	| 'LIMIT_EXCEEDED' // a named limit was hit (the message names it)
 	| 'CANCELLED';
 
+/**
+ * Longest message a MullionError keeps, in characters: messages quote names and values from the
+ * input (a path, a CVRF ID, a link), which hostile input makes megabytes long.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 2000;
+
 export class MullionError extends Error {
 	override readonly name = 'MullionError';
 	constructor(
@@ -43,10 +51,9 @@ export class MullionError extends Error {
 		readonly offset?: number
 	) {
 		// Offset 0 says nothing a reader needs ("the file does not start with…"); it stays in `offset`.
+		const text = clip(message, MAX_ERROR_MESSAGE_CHARS);
 		super(
-			offset === undefined || offset === 0
-				? message
-				: `${message} (at offset 0x${offset.toString(16)})`
+			offset === undefined || offset === 0 ? text : `${text} (at offset 0x${offset.toString(16)})`
 		);
 	}
 }

@@ -312,6 +312,17 @@ function requireSoftwareHive(layer: LayerScan): { path: string; bytes: Uint8Arra
 				'SOFTWARE hive. Drop the base layer, or the whole saved image.'
 		);
 	}
+	// The entry is there but cannot be read as a hive (a link into another layer, a symlink…):
+	// say that, rather than that there is none.
+	const unreadable = layer.warnings.find(
+		(warning) => warning.code === 'HIVE_LINK_UNRESOLVED' || warning.code === 'HIVE_NOT_A_FILE'
+	);
+	if (unreadable) {
+		throw new MullionError(
+			'NO_SOFTWARE_HIVE',
+			`The SOFTWARE hive cannot be read: ${unreadable.message}`
+		);
+	}
 	throw new MullionError(
 		'NO_SOFTWARE_HIVE',
 		'This Windows layer has no Files/Windows/System32/config/SOFTWARE hive ' +

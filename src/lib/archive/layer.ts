@@ -26,6 +26,11 @@ export const MAX_HIVE_BYTES = 512 * 1024 * 1024;
 export const MAX_WHITEOUTS_RECORDED = 10_000;
 /** Most distinct Linux-looking top-level names kept as hints. */
 export const MAX_LINUX_HINTS = 8;
+/**
+ * Most hard-linked hive bodies read from a gzip or zstd layer: each one decompresses the layer
+ * again from its start, up to the linked file. A real layer links its hive at most once or twice.
+ */
+export const MAX_EARLIER_BODY_REREADS = 4;
 /** Most earlier `software*` files remembered as possible hard-link targets of a hive. */
 export const MAX_LINK_CANDIDATES = 256;
 /** Entries after which a layer with Linux roots and no Windows root is judged a Linux layer. */
@@ -187,18 +192,22 @@ function openCompressedTar(
 	const open = () => openDecompressedReader(source, format, options, input);
 	const reader = open();
 	const warnings: Warning[] = [];
+	let rereads = 0;
 	return {
 		compression: format,
 		entries: tarEntries(reader, tarOptions(options, warnings)),
 		readBody: (entry, maxBytes) => readEntryBody(reader, entry, maxBytes),
 		async readEarlierBody(entry, maxBytes) {
 			checkLimit(entry.size, maxBytes, `body size limit for ${entry.path}`, entry.dataOffset);
+			checkLimit(++rereads, MAX_EARLIER_BODY_REREADS, 'MAX_EARLIER_BODY_REREADS', entry.dataOffset);
 			const again = open();
 			try {
 				if ((await again.skip(entry.dataOffset)) < entry.dataOffset) {
 					throw new MullionError('TAR_TRUNCATED', 'The input ends early', again.position);
 				}
-				return checkedBody((await again.read(entry.size)).slice(), entry);
+				const body = await again.read(entry.size);
+				// A view into a larger decompressed chunk is copied; a buffer of its own is not.
+				return checkedBody(body.byteLength === body.buffer.byteLength ? body : body.slice(), entry);
 			} finally {
 				await again.close();
 			}

@@ -12,6 +12,11 @@ import { field } from './bounds';
 export const MAX_PAX_RECORD_BYTES = 1024 * 1024;
 /** Most records one PAX extended header may hold. */
 export const MAX_PAX_RECORDS = 4096;
+/**
+ * Most distinct keys the global ('g') PAX records of a whole tar may set. Every entry inherits
+ * them, so they are copied per entry; real layers set none or a few.
+ */
+export const MAX_GLOBAL_PAX_KEYS = 64;
 /** Longest GNU 'L'/'K' long name accepted, in bytes (Windows paths are at most 32,767 UTF-16 units). */
 export const MAX_LONG_NAME_BYTES = 128 * 1024;
 

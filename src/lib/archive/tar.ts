@@ -6,9 +6,16 @@
 
 import { MullionError, checkLimit } from '../errors';
 import type { Warning } from '../warnings';
-import { DEFAULT_PAX_LIMITS, parseLongName, parsePaxRecords, type PaxLimits } from './pax';
+import {
+	DEFAULT_PAX_LIMITS,
+	MAX_GLOBAL_PAX_KEYS,
+	parseLongName,
+	parsePaxRecords,
+	type PaxLimits
+} from './pax';
 import type { SequentialReader } from './sequential-reader';
 import { TAR_BLOCK_BYTES, isZeroBlock, parseTarHeader, type TarHeader } from './tar-header';
+import { trimTrailing } from '../strings';
 
 /** Most entries one tar may hold (a full Windows Server Core base layer has a few hundred thousand). */
 export const MAX_TAR_ENTRIES = 4_000_000;
@@ -62,6 +69,8 @@ const HEADER_ONLY_TYPEFLAGS = new Set(['1', '2', '3', '4', '5', '6']);
 interface WalkState {
 	limits: TarLimits;
 	globalPax: Record<string, string>;
+	/** True once a global record was read (entries then copy `globalPax` under their own). */
+	hasGlobalPax: boolean;
 	entries: number;
 	onWarning?: (warning: Warning) => void;
 }
@@ -94,6 +103,7 @@ export async function* tarEntries(
 	const state: WalkState = {
 		limits: { ...DEFAULT_TAR_LIMITS, ...options.limits },
 		globalPax: {},
+		hasGlobalPax: false,
 		entries: 0,
 		onWarning: options.onWarning
 	};
@@ -227,6 +237,13 @@ async function readMetaHeader(
 				'MAX_PAX_RECORD_BYTES'
 			);
 			Object.assign(state.globalPax, parsePaxRecords(body, blockOffset + TAR_BLOCK_BYTES, limits));
+			state.hasGlobalPax = true;
+			checkLimit(
+				Object.keys(state.globalPax).length,
+				MAX_GLOBAL_PAX_KEYS,
+				'MAX_GLOBAL_PAX_KEYS',
+				blockOffset
+			);
 			return true;
 		}
 		case 'L':
@@ -268,7 +285,7 @@ function buildEntry(
 	state: WalkState
 ): TarEntry {
 	checkLimit(++state.entries, state.limits.maxEntries, 'MAX_TAR_ENTRIES', meta.headerOffset);
-	const pax = { ...state.globalPax, ...meta.pax };
+	const pax = state.hasGlobalPax ? { ...state.globalPax, ...meta.pax } : meta.pax;
 	const rawPath = pax['path'] ?? meta.longName ?? joinPrefix(header);
 	const size = entryBodySize(header, pax, meta.headerOffset);
 	const dataOffset = reader.position;
@@ -323,7 +340,7 @@ function entryType(header: TarHeader, rawPath: string): TarEntryType {
 }
 
 function stripTrailingSlashes(path: string): string {
-	const stripped = path.replace(/\/+$/, '');
+	const stripped = trimTrailing(path, '/');
 	return stripped === '' ? path : stripped;
 }
 

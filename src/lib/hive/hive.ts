@@ -197,7 +197,24 @@ export class HiveKey implements RegKey {
 		}
 		const offsets = readSubkeyList(this.space, subkeyListOffset);
 		if (offsets.length !== subkeyCount) this.reportCountMismatch(offsets.length);
-		return offsets.filter((offset) => !this.isCycle(offset));
+		return this.withoutRepeats(offsets).filter((offset) => !this.isCycle(offset));
+	}
+
+	/**
+	 * The offsets with repeats dropped: a real list names each subkey once, and a crafted one that
+	 * names one key 65 535 times would have every walk read that key (and its values) as often.
+	 */
+	private withoutRepeats(offsets: number[]): number[] {
+		const unique = [...new Set(offsets)];
+		if (unique.length !== offsets.length) {
+			report(
+				this.space,
+				'HIVE_DUPLICATE_SUBKEY',
+				`key '${this.name}' lists ${offsets.length - unique.length} subkeys more than once; each is read once`,
+				this.node.fileOffset
+			);
+		}
+		return unique;
 	}
 
 	private isCycle(offset: number): boolean {

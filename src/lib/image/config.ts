@@ -31,7 +31,7 @@ export function parseImageConfig(json: unknown, what: string): ImageConfig {
 		'MAX_IMAGE_LAYERS'
 	);
 	return {
-		os: stringField(config, 'os'),
+		os: stringField(config, 'os')?.trim(),
 		osVersion: stringField(config, 'os.version'),
 		architecture: stringField(config, 'architecture'),
 		history: history.map((entry) => createdBy(entry)),

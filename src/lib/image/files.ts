@@ -9,6 +9,7 @@ import { sliceSource, type ByteSource } from '../archive/source';
 import type { OpenTar } from '../archive/layer';
 import type { TarEntry } from '../archive/tar';
 import type { DroppedFile } from './types';
+import { trimTrailing } from '../strings';
 
 /** Most entries of an outer image tar walked, in entries. */
 export const MAX_IMAGE_ARCHIVE_ENTRIES = 200_000;
@@ -39,11 +40,7 @@ export interface ImageFiles {
 
 /** Lower-case, `/` separators, no leading `./` or `/`, no trailing `/`. */
 export function normalisePath(path: string): string {
-	return path
-		.replaceAll('\\', '/')
-		.replace(/^(\.?\/)+/, '')
-		.replace(/\/+$/, '')
-		.toLowerCase();
+	return trimTrailing(path.replaceAll('\\', '/').replace(/^(\.?\/)+/, ''), '/').toLowerCase();
 }
 
 /** The `<alg>/<hex>` of a digest, or undefined when it is not `alg:hex`. */

@@ -64,7 +64,7 @@ export function parseDescriptor(value: unknown, what: string): Descriptor {
 			(url): url is string => typeof url === 'string'
 		),
 		platform: platform && {
-			os: stringField(platform, 'os'),
+			os: stringField(platform, 'os')?.trim(),
 			architecture: stringField(platform, 'architecture'),
 			osVersion: stringField(platform, 'os.version')
 		},

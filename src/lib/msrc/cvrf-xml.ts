@@ -92,8 +92,11 @@ function pruneOtherProducts(raw: string, productMention: RegExp): string {
 	const opening = new RegExp(PER_PRODUCT_OPENING);
 	const kept: string[] = [];
 	let copiedUpTo = 0;
+	// The first '>' after an opening is also the first after any later opening before it: found
+	// once, it is reused, so openings without a '>' of their own cost no rescan (quadratic).
+	let tagEnd = -1;
 	for (let match = opening.exec(raw); match !== null; match = opening.exec(raw)) {
-		const tagEnd = raw.indexOf('>', match.index);
+		if (tagEnd < match.index) tagEnd = raw.indexOf('>', match.index);
 		if (tagEnd < 0) break;
 		if (raw[tagEnd - 1] === '/') continue;
 		const closingTag = `</${match[1]}${match[2]}>`;

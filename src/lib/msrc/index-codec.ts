@@ -72,7 +72,7 @@ export function decodeIndex(bytes: Uint8Array): MsrcIndex {
 	} catch {
 		throw badIndex('the content is not UTF-8 JSON');
 	}
-	const result = v.safeParse(IndexSchema, data);
+	const result = v.safeParse(IndexSchema, data, { abortEarly: true });
 	if (!result.success) {
 		const issue = result.issues[0];
 		const where = issue ? v.getDotPath(issue) : undefined;

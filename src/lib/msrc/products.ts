@@ -6,6 +6,8 @@
  * by ID and one current spelling is kept here for display.
  */
 
+import { trimTrailing } from '../strings';
+
 /** The MSRC product an image is judged as. Same shape as `WindowsFacts.msrcProduct`. */
 export interface MsrcProductChoice {
 	/** ProductID as a string, e.g. `11924`. */
@@ -124,7 +126,7 @@ export function isDotNetFrameworkName(name: string): boolean {
 
 /** `4.8.0` → `4.8`: trailing `.0` parts dropped, so versions compare equal as strings. */
 export function normaliseDotNetVersion(version: string): string {
-	return version.trim().replace(/(\.0)+$/, '');
+	return trimTrailing(version.trim(), '.0');
 }
 
 /**

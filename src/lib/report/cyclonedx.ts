@@ -96,10 +96,14 @@ export function buildCycloneDx(
 /** Hands out unique bom-ref values (the library would replace duplicates with random ones). */
 class BomRefAllocator {
 	readonly #used = new Set<string>();
+	/** Per wanted value, the next suffix to try: repeats of one name cost no rescan from #2. */
+	readonly #nextSuffix = new Map<string, number>();
 
 	unique(wanted: string): string {
 		let value = wanted;
-		for (let suffix = 2; this.#used.has(value); suffix++) value = `${wanted}#${suffix}`;
+		let suffix = this.#nextSuffix.get(wanted) ?? 2;
+		while (this.#used.has(value)) value = `${wanted}#${suffix++}`;
+		this.#nextSuffix.set(wanted, suffix);
 		this.#used.add(value);
 		return value;
 	}

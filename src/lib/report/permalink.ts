@@ -147,7 +147,7 @@ function parseJson(json: string): unknown {
 }
 
 function validate(value: unknown): v.InferOutput<typeof CompactScanResultSchema> {
-	const parsed = v.safeParse(CompactScanResultSchema, value);
+	const parsed = v.safeParse(CompactScanResultSchema, value, { abortEarly: true });
 	if (parsed.success) return parsed.output;
 	const issue = parsed.issues[0];
 	const path = v.getDotPath(issue) ?? '(root)';

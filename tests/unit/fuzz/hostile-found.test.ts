@@ -1,0 +1,186 @@
+/**
+ * Inputs found by a hostile-input review that hung, crashed or misled an earlier version, each
+ * reduced to a small case: quadratic string work on untrusted text, global PAX records copied per
+ * entry, a subkey list naming one key thousands of times, a schema check collecting one issue per
+ * bad item, megabyte error messages, SBOM refs for repeated names. Each must end fast (the test
+ * timeout is the guard: the old code took tens of seconds or ran out of memory on these).
+ */
+
+import { gzipSync } from 'node:zlib';
+import { deflateSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { MAX_GLOBAL_PAX_KEYS } from '../../../src/lib/archive/pax';
+import { bytesSource } from '../../../src/lib/archive/source';
+import { MAX_ERROR_MESSAGE_CHARS, MullionError, isMullionError } from '../../../src/lib/errors';
+import { openHive } from '../../../src/lib/hive/hive';
+import { condenseCvrf } from '../../../src/lib/msrc/cvrf';
+import { normaliseDotNetVersion } from '../../../src/lib/msrc/products';
+import { buildCycloneDx } from '../../../src/lib/report/cyclonedx';
+import { decodePermalink, packPermalinkBytes } from '../../../src/lib/report/permalink';
+import { scanSource } from '../../../src/lib/scan';
+import { trimTrailing } from '../../../src/lib/strings';
+import { readWindowsFacts } from '../../../src/lib/windows/facts';
+import { HiveWriter, utf16 } from '../hive/hive-writer';
+import { sampleScanResult } from '../report/sample';
+import { writeTar } from '../../helpers/tar-writer';
+
+const FAST_MS = 10_000;
+
+async function codeOfScan(bytes: Uint8Array): Promise<string> {
+	try {
+		await scanSource(bytesSource(bytes), { name: 'hostile' });
+		return 'ok';
+	} catch (error) {
+		return isMullionError(error) ? error.code : `untyped: ${String(error)}`;
+	}
+}
+
+describe('hostile inputs found in review', () => {
+	it(
+		'a path of 200 000 slashes is handled in linear time (the trailing-slash regex was quadratic)',
+		async () => {
+			const path = `Files/${'/'.repeat(200_000)}x`;
+			const layer = gzipSync(writeTar([{ path, data: 'x' }]));
+			expect(await codeOfScan(layer)).toBe('NO_SOFTWARE_HIVE');
+			expect(trimTrailing(`a${'/'.repeat(200_000)}`, '/')).toBe('a');
+			expect(normaliseDotNetVersion(`4${'.0'.repeat(150_000)}x`)).toMatch(/x$/);
+			expect(normaliseDotNetVersion('4.8.0.0')).toBe('4.8');
+		},
+		FAST_MS
+	);
+
+	it('global PAX records past MAX_GLOBAL_PAX_KEYS are refused, not copied into every entry', async () => {
+		const globalPax = Object.fromEntries(
+			Array.from({ length: MAX_GLOBAL_PAX_KEYS + 1 }, (_, index) => [`k${index}`, 'v'])
+		);
+		const layer = writeTar([{ path: 'Files/a', data: 'x' }], { globalPax });
+		expect(await codeOfScan(layer)).toBe('LIMIT_EXCEEDED');
+		const few = writeTar([{ path: 'Files/a', data: 'x' }], { globalPax: { comment: 'ok' } });
+		expect(await codeOfScan(few)).toBe('NO_SOFTWARE_HIVE');
+	});
+
+	it(
+		'a subkey list naming one package key 50 000 times is read once per key, with a warning',
+		() => {
+			const writer = new HiveWriter();
+			const sz = (text: string) => utf16(`${text}\0`);
+			const key = (name: string, children: number[], values: number[] = []) =>
+				writer.nk({
+					name,
+					subkeyCount: children.length,
+					subkeyList: children.length ? writer.list('lf', children) : undefined,
+					valueCount: values.length,
+					valueList: values.length ? writer.valueList(values) : undefined
+				});
+			const dword = (value: number) => new Uint8Array([value & 0xff, value >> 8, 0, 0]);
+			const currentVersion = key(
+				'CurrentVersion',
+				[],
+				[
+					writer.vk({ name: 'CurrentBuildNumber', type: 1, data: sz('20348') }),
+					writer.vk({ name: 'CurrentMajorVersionNumber', type: 4, data: dword(10) }),
+					writer.vk({ name: 'CurrentMinorVersionNumber', type: 4, data: dword(0) }),
+					writer.vk({ name: 'UBR', type: 4, data: dword(1366) })
+				]
+			);
+			const junk = writer.vk({ name: 'Junk', type: 4, data: dword(1) });
+			const pkg = key(
+				'Package_for_KB5021249~31bf3856ad364e35~amd64~~20348.1366.1.9',
+				[],
+				new Array(1000).fill(junk)
+			);
+			const repeats = 50_000;
+			const packages = writer.nk({
+				name: 'Packages',
+				subkeyCount: repeats,
+				subkeyList: writer.list('lf', new Array(repeats).fill(pkg))
+			});
+			const cbs = key('Component Based Servicing', [packages]);
+			const microsoft = key('Microsoft', [
+				key('Windows NT', [currentVersion]),
+				key('Windows', [key('CurrentVersion', [cbs])])
+			]);
+			const root = writer.nk({
+				name: 'ROOT',
+				flags: 0x4,
+				subkeyCount: 1,
+				subkeyList: writer.list('lf', [microsoft])
+			});
+			const hive = openHive(writer.build(root));
+			const { facts } = readWindowsFacts(hive.root());
+			expect(facts.version).toBe('10.0.20348.1366');
+			expect(facts.packages).toHaveLength(1);
+			expect(hive.warnings.map((warning) => warning.code)).toContain('HIVE_DUPLICATE_SUBKEY');
+		},
+		FAST_MS
+	);
+
+	it(
+		'CVRF pruning with many openings sharing one far ">" is linear',
+		() => {
+			const head =
+				'<cvrfdoc><DocumentTracking><Identification><ID>2020-Jan</ID></Identification>' +
+				'<InitialReleaseDate>2020-01-14T08:00:00</InitialReleaseDate></DocumentTracking>';
+			const vulnerability = `<Vulnerability><CVE>CVE-2020-0001</CVE><ProductID>11924</ProductID>${'<Threat\n'.repeat(200_000)}/></Vulnerability>`;
+			let outcome = 'ok';
+			try {
+				condenseCvrf(`${head}${vulnerability}</cvrfdoc>`);
+			} catch (error) {
+				outcome = isMullionError(error) ? error.code : `untyped: ${String(error)}`;
+			}
+			expect(outcome).not.toMatch(/^untyped/);
+		},
+		FAST_MS
+	);
+
+	it(
+		'a link whose warnings are a million bad items fails at the first, in bounded memory',
+		() => {
+			const json =
+				'{"scannedAt":"2024-01-01T00:00:00.000Z","input":{"name":"x","size":1,"compression":"none"},' +
+				'"entries":1,"stoppedEarly":false,"hive":{"path":"p","size":1,"version":"1.5","dirty":false},' +
+				'"facts":{"major":10,"minor":0,"build":20348,"ubr":1,"packages":[],"dotnet":[],"programs":[]},' +
+				`"warnings":[${'0,'.repeat(999_999)}0]}`;
+			const fragment = packPermalinkBytes(
+				deflateSync(new TextEncoder().encode(json), { level: 9 })
+			);
+			expect(() => decodePermalink(fragment)).toThrow(MullionError);
+		},
+		FAST_MS
+	);
+
+	it('error messages quoting megabytes of input are clipped', () => {
+		const error = new MullionError('TAR_TRUNCATED', `path ${'a'.repeat(1_000_000)}`, 4096);
+		expect(error.message.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 100);
+		expect(error.message).toMatch(/more characters\) \(at offset 0x1000\)$/);
+	});
+
+	it(
+		'an SBOM for 20 000 packages of one name gets unique refs in linear time',
+		() => {
+			const result = sampleScanResult();
+			const first = result.facts.packages[0];
+			if (!first) throw new Error('sample has no packages');
+			result.facts.packages = Array.from({ length: 20_000 }, () => ({ ...first }));
+			const sbom = JSON.parse(
+				buildCycloneDx(result, undefined, { toolVersion: 't', serialNumber: 'urn:uuid:x' })
+			) as { components: { components?: { 'bom-ref': string }[] }[] };
+			const refs = sbom.components.flatMap((component) =>
+				(component.components ?? []).map((child) => child['bom-ref'])
+			);
+			expect(new Set(refs).size).toBe(refs.length);
+		},
+		FAST_MS
+	);
+});
+
+describe('messages that name the real cause', () => {
+	it('a SOFTWARE that is a symlink says so instead of "no hive"', async () => {
+		const layer = writeTar([
+			{ path: 'Files/Windows/System32/config/SOFTWARE', type: 'symlink', linkPath: 'elsewhere' }
+		]);
+		await expect(scanSource(bytesSource(layer), { name: 'x' })).rejects.toThrow(
+			/cannot be read: .*symlink/
+		);
+	});
+});
