@@ -229,7 +229,19 @@ async function* gunzipChunks(source: ByteSource, options: DecompressOptions) {
 			// The native decoder gave up (multi-member, trailing bytes, corrupt): let fflate decide.
 		}
 	}
-	yield* skipLeadingBytes(fflateGunzipChunks(source, options), emitted);
+	let produced = emitted;
+	for await (const chunk of skipLeadingBytes(fflateGunzipChunks(source, options), emitted)) {
+		produced += chunk.length;
+		yield chunk;
+	}
+	// fflate ends quietly inside a header (cut after the magic, a file name with no end): a gzip
+	// that decodes to nothing at all is damaged, not an empty tar.
+	if (produced === 0) {
+		throw new MullionError(
+			'GZIP_CORRUPT',
+			'The gzip stream ends before any data (cut short inside its header?)'
+		);
+	}
 }
 
 function nativeGunzipFactory(options: DecompressOptions) {

@@ -148,6 +148,17 @@ export function choosePlatform(
 			withPlatform.length > 1 ? `${what} lists ${offered.join(', ')}; chose ${label}` : undefined;
 		return { chosen, note };
 	}
+	// A nested index without a platform of its own may hold the Windows manifest: look there
+	// before calling the image non-Windows.
+	const unlabelledIndex = usable.find(
+		(item) => isIndexDescriptor(item) && item.platform?.os === undefined
+	);
+	if (unlabelledIndex && withPlatform.length > 0) {
+		return {
+			chosen: unlabelledIndex,
+			note: `${what} lists ${offered.join(', ')} and a nested index; read the nested index`
+		};
+	}
 	if (
 		withPlatform.length > 0 &&
 		withPlatform.length === usable.filter((item) => !isIndexDescriptor(item)).length

@@ -6,6 +6,8 @@
  * timeout is the guard: the old code took tens of seconds or ran out of memory on these).
  */
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +19,7 @@ import { condenseCvrf } from '../../../src/lib/msrc/cvrf';
 import { normaliseDotNetVersion } from '../../../src/lib/msrc/products';
 import { buildCycloneDx } from '../../../src/lib/report/cyclonedx';
 import { decodePermalink, packPermalinkBytes } from '../../../src/lib/report/permalink';
-import { scanSource } from '../../../src/lib/scan';
+import { scanFiles, scanSource } from '../../../src/lib/scan';
 import { trimTrailing } from '../../../src/lib/strings';
 import { readWindowsFacts } from '../../../src/lib/windows/facts';
 import { HiveWriter, utf16 } from '../hive/hive-writer';
@@ -182,5 +184,98 @@ describe('messages that name the real cause', () => {
 		await expect(scanSource(bytesSource(layer), { name: 'x' })).rejects.toThrow(
 			/cannot be read: .*symlink/
 		);
+	});
+});
+
+describe('a gzip cut inside its header', () => {
+	it('is GZIP_CORRUPT, not "too short to be a tar"', async () => {
+		const whole = gzipSync(writeTar([{ path: 'Files/a', data: 'x' }]));
+		for (const length of [2, 5, 9]) {
+			expect(await codeOfScan(whole.subarray(0, length))).toBe('GZIP_CORRUPT');
+		}
+		// A file name that never ends (FNAME flag, no NUL): also damaged.
+		const named = new Uint8Array([
+			0x1f,
+			0x8b,
+			8,
+			0x08,
+			0,
+			0,
+			0,
+			0,
+			0,
+			3,
+			...new Array(4096).fill(0x61)
+		]);
+		expect(await codeOfScan(named)).toBe('GZIP_CORRUPT');
+	});
+});
+
+describe('an OCI index with a linux manifest and a nested index without a platform', () => {
+	it('looks inside the nested index and finds the Windows image', async () => {
+		const hive = readFileSync(
+			path.resolve(import.meta.dirname, '../../fixtures/software/servercore-ltsc2022.hive')
+		);
+		const layer = writeTar([
+			{ path: 'Files', type: 'directory' },
+			{ path: 'Files/Windows/System32/config/SOFTWARE', data: new Uint8Array(hive) }
+		]);
+		const hex = (value: number) => value.toString(16).padStart(64, '0');
+		const INDEX = 'application/vnd.oci.image.index.v1+json';
+		const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+		const json = (value: unknown) => JSON.stringify(value);
+		const archive = writeTar([
+			{ path: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+			{
+				path: 'index.json',
+				data: json({
+					schemaVersion: 2,
+					mediaType: INDEX,
+					manifests: [
+						{
+							mediaType: MANIFEST,
+							digest: `sha256:${hex(1)}`,
+							size: 1,
+							platform: { os: 'linux', architecture: 'amd64' }
+						},
+						{ mediaType: INDEX, digest: `sha256:${hex(2)}`, size: 1 }
+					]
+				})
+			},
+			{
+				path: `blobs/sha256/${hex(2)}`,
+				data: json({
+					schemaVersion: 2,
+					mediaType: INDEX,
+					manifests: [
+						{
+							mediaType: MANIFEST,
+							digest: `sha256:${hex(3)}`,
+							size: 1,
+							platform: { os: 'windows', architecture: 'amd64' }
+						}
+					]
+				})
+			},
+			{
+				path: `blobs/sha256/${hex(3)}`,
+				data: json({
+					schemaVersion: 2,
+					mediaType: MANIFEST,
+					config: { digest: `sha256:${hex(4)}`, size: 1 },
+					layers: [{ digest: `sha256:${hex(5)}`, size: 1 }]
+				})
+			},
+			{
+				path: `blobs/sha256/${hex(4)}`,
+				data: json({ os: 'windows', architecture: 'amd64', rootfs: { diff_ids: [] } })
+			},
+			{ path: `blobs/sha256/${hex(5)}`, data: layer }
+		]);
+		const result = await scanFiles([{ name: 'oci.tar', source: bytesSource(archive) }], {
+			name: 'oci.tar'
+		});
+		expect(result.facts.version).toBe('10.0.20348.1366');
+		expect(result.image?.platform).toMatch(/^windows\/amd64/);
 	});
 });
