@@ -1,6 +1,7 @@
 /**
  * Everything Mullion reports about the Windows in a SOFTWARE hive, in one call.
  */
+import { isMullionError } from '../errors';
 import type { RegKey } from '../hive/types';
 import { productForImage } from '../msrc/products';
 import type { Warning } from '../warnings';
@@ -38,14 +39,38 @@ export function readWindowsFacts(root: RegKey): { facts: WindowsFacts; warnings:
 		buildLabEx: version.buildLabEx,
 		family,
 		msrcProduct: productForImage(version.build, version.installationType),
-		packages: readServicingPackages(root, warnings),
-		dotnet: readDotNetFrameworks(root),
-		programs: readInstalledPrograms(root, warnings),
-		iisVersion: readIisVersion(root),
-		powershellVersion: readPowerShellVersion(root),
+		packages: orWarning(warnings, 'The servicing packages', [], () =>
+			readServicingPackages(root, warnings)
+		),
+		dotnet: orWarning(warnings, '.NET Framework', [], () => readDotNetFrameworks(root)),
+		programs: orWarning(warnings, 'The installed programs', [], () =>
+			readInstalledPrograms(root, warnings)
+		),
+		iisVersion: orWarning(warnings, 'The IIS version', undefined, () => readIisVersion(root)),
+		powershellVersion: orWarning(warnings, 'The PowerShell version', undefined, () =>
+			readPowerShellVersion(root)
+		),
 		lastWritten: version.lastWritten
 	};
 	return { facts: withoutUndefined(facts), warnings };
+}
+
+/**
+ * Reads one optional fact; when the hive is damaged there (a typed error), the fact is left out
+ * with a FACT_UNREADABLE warning instead of failing the whole scan. Only the Windows version is
+ * required.
+ */
+function orWarning<T>(warnings: Warning[], what: string, fallback: T, read: () => T): T {
+	try {
+		return read();
+	} catch (error) {
+		if (!isMullionError(error)) throw error;
+		warnings.push({
+			code: 'FACT_UNREADABLE',
+			message: `${what} could not be read (${error.code}: ${error.message}); left out`
+		});
+		return fallback;
+	}
 }
 
 /** Informational warning when ProductName names another product than the build does (§3.2). */

@@ -2,6 +2,7 @@
  * Component Based Servicing packages: `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component
  * Based Servicing\Packages\<identity>` (layers-and-hives.md §4.1).
  */
+import { isMullionError } from '../errors';
 import { keyAt, type RegKey } from '../hive/types';
 import type { Warning } from '../warnings';
 import type { CbsStateName, PackageKind, ServicingPackage } from './types';
@@ -96,9 +97,29 @@ export function readServicingPackages(root: RegKey, warnings: Warning[]): Servic
 				`MAX_SERVICING_PACKAGES (${MAX_SERVICING_PACKAGES}) are read`
 		});
 	}
-	const packages = subkeys.slice(0, MAX_SERVICING_PACKAGES).map(readPackage);
+	const packages = subkeys
+		.slice(0, MAX_SERVICING_PACKAGES)
+		.map((key) => readPackageOrName(key, warnings));
 	warnAboutUnknownStates(packages, warnings);
 	return packages;
+}
+
+/** A package whose values cannot be read keeps what its name says, with its state unknown. */
+function readPackageOrName(key: RegKey, warnings: Warning[]): ServicingPackage {
+	try {
+		return readPackage(key);
+	} catch (error) {
+		if (!isMullionError(error)) throw error;
+		warnings.push({
+			code: 'CBS_PACKAGE_UNREADABLE',
+			message: `Package ${key.name}: its values cannot be read (${error.code}); state unknown`
+		});
+		return withoutUndefined({
+			name: key.name,
+			...parsePackageName(key.name),
+			stateName: 'Unknown'
+		});
+	}
 }
 
 function readPackage(key: RegKey): ServicingPackage {

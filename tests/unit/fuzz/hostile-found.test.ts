@@ -279,3 +279,54 @@ describe('an OCI index with a linux manifest and a nested index without a platfo
 		expect(result.image?.platform).toMatch(/^windows\/amd64/);
 	});
 });
+
+describe('one damaged optional key', () => {
+	it('leaves that package without a state, with a warning, instead of failing the scan', () => {
+		const writer = new HiveWriter();
+		const dword = (value: number) => new Uint8Array([value & 0xff, (value >> 8) & 0xff, 0, 0]);
+		const key = (name: string, children: number[], values: number[] = [], valueCount?: number) =>
+			writer.nk({
+				name,
+				subkeyCount: children.length,
+				subkeyList: children.length ? writer.list('lf', children) : undefined,
+				valueCount: valueCount ?? values.length,
+				valueList: values.length ? writer.valueList(values) : undefined
+			});
+		const currentVersion = key(
+			'CurrentVersion',
+			[],
+			[
+				writer.vk({ name: 'CurrentBuildNumber', type: 1, data: utf16('20348\0') }),
+				writer.vk({ name: 'CurrentMajorVersionNumber', type: 4, data: dword(10) }),
+				writer.vk({ name: 'CurrentMinorVersionNumber', type: 4, data: dword(0) }),
+				writer.vk({ name: 'UBR', type: 4, data: dword(1366) })
+			]
+		);
+		const state = writer.vk({ name: 'CurrentState', type: 4, data: dword(0x70) });
+		const good = key('Package_for_KB5020373~31bf3856ad364e35~amd64~~20348.1300.1.0', [], [state]);
+		const broken = key(
+			'Package_for_KB5021249~31bf3856ad364e35~amd64~~20348.1366.1.9',
+			[],
+			[state],
+			0x8000_0000
+		);
+		const packages = key('Packages', [good, broken]);
+		const microsoft = key('Microsoft', [
+			key('Windows NT', [currentVersion]),
+			key('Windows', [key('CurrentVersion', [key('Component Based Servicing', [packages])])])
+		]);
+		const root = writer.nk({
+			name: 'ROOT',
+			flags: 0x4,
+			subkeyCount: 1,
+			subkeyList: writer.list('lf', [microsoft])
+		});
+		const { facts, warnings } = readWindowsFacts(openHive(writer.build(root)).root());
+		expect(facts.version).toBe('10.0.20348.1366');
+		expect(facts.packages.map((item) => [item.kb, item.stateName])).toEqual([
+			['KB5020373', 'Installed'],
+			['KB5021249', 'Unknown']
+		]);
+		expect(warnings.map((warning) => warning.code)).toContain('CBS_PACKAGE_UNREADABLE');
+	});
+});
