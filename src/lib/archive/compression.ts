@@ -229,6 +229,7 @@ async function* gunzipChunks(source: ByteSource, options: DecompressOptions) {
 			// The native decoder gave up (multi-member, trailing bytes, corrupt): let fflate decide.
 		}
 	}
+	await checkGzipHeader(source);
 	let produced = emitted;
 	for await (const chunk of skipLeadingBytes(fflateGunzipChunks(source, options), emitted)) {
 		produced += chunk.length;
@@ -241,6 +242,40 @@ async function* gunzipChunks(source: ByteSource, options: DecompressOptions) {
 			'GZIP_CORRUPT',
 			'The gzip stream ends before any data (cut short inside its header?)'
 		);
+	}
+}
+
+/**
+ * Longest file name or comment accepted in the first gzip member's header, in bytes. fflate scans
+ * a header again each time more input arrives, so a name that never ends (32 MiB took 41 s)
+ * costs time quadratic in its length; real names are a few dozen bytes.
+ */
+export const MAX_GZIP_HEADER_FIELD_BYTES = 64 * 1024;
+
+const GZIP_FLAG_EXTRA = 0x04;
+const GZIP_FLAG_NAME = 0x08;
+const GZIP_FLAG_COMMENT = 0x10;
+
+/** Throws GZIP_CORRUPT when the first member's FNAME or FCOMMENT does not end in time. */
+async function checkGzipHeader(source: ByteSource): Promise<void> {
+	const fixed = 10;
+	const head = await source.read(0, fixed + 2 + 0xffff + 2 * (MAX_GZIP_HEADER_FIELD_BYTES + 1));
+	const flags = head[3] ?? 0;
+	let at = fixed;
+	if (flags & GZIP_FLAG_EXTRA) at += 2 + ((head[at] ?? 0) | ((head[at + 1] ?? 0) << 8));
+	for (const [flag, what] of [
+		[GZIP_FLAG_NAME, 'file name'],
+		[GZIP_FLAG_COMMENT, 'comment']
+	] as const) {
+		if (!(flags & flag)) continue;
+		const end = head.indexOf(0, at);
+		if (end < 0 || end - at > MAX_GZIP_HEADER_FIELD_BYTES) {
+			throw new MullionError(
+				'GZIP_CORRUPT',
+				`The gzip header's ${what} does not end within ${MAX_GZIP_HEADER_FIELD_BYTES} bytes (MAX_GZIP_HEADER_FIELD_BYTES)`
+			);
+		}
+		at = end + 1;
 	}
 }
 

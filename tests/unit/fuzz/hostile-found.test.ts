@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { deflateSync } from 'fflate';
+import { deflateSync, gzipSync as fflateGzip } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { MAX_GLOBAL_PAX_KEYS } from '../../../src/lib/archive/pax';
 import { bytesSource } from '../../../src/lib/archive/source';
@@ -329,4 +329,24 @@ describe('one damaged optional key', () => {
 		]);
 		expect(warnings.map((warning) => warning.code)).toContain('CBS_PACKAGE_UNREADABLE');
 	});
+});
+
+describe('a gzip file name that never ends', () => {
+	it(
+		'is refused at MAX_GZIP_HEADER_FIELD_BYTES on the fflate path; a normal name still reads',
+		async () => {
+			const endless = new Uint8Array(10 + 4 * 1024 * 1024).fill(0x61);
+			endless.set([0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3]);
+			await expect(
+				scanSource(bytesSource(endless), { name: 'x', nativeGunzip: null })
+			).rejects.toThrow(/file name does not end/);
+			const named = fflateGzip(writeTar([{ path: 'Files/a', data: 'x' }]), {
+				filename: 'layer.tar'
+			});
+			await expect(
+				scanSource(bytesSource(named), { name: 'x', nativeGunzip: null })
+			).rejects.toThrow(/SOFTWARE/);
+		},
+		FAST_MS
+	);
 });
