@@ -24,7 +24,7 @@ import { trimTrailing } from '../../../src/lib/strings';
 import { readWindowsFacts } from '../../../src/lib/windows/facts';
 import { HiveWriter, utf16 } from '../hive/hive-writer';
 import { sampleScanResult } from '../report/sample';
-import { writeTar } from '../../helpers/tar-writer';
+import { headerBlock, writeTar } from '../../helpers/tar-writer';
 
 const FAST_MS = 10_000;
 
@@ -346,6 +346,26 @@ describe('a gzip file name that never ends', () => {
 			await expect(
 				scanSource(bytesSource(named), { name: 'x', nativeGunzip: null })
 			).rejects.toThrow(/SOFTWARE/);
+		},
+		FAST_MS
+	);
+});
+
+describe('a zstd frame with a 128 MiB window and thousands of tiny blocks', () => {
+	it(
+		'is refused by the window-shift budget before fzstd copies its window per block',
+		async () => {
+			const parts: number[] = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 17 << 3]; // window 2^27 = 128 MiB
+			const header = headerBlock({ name: 'Files/zeros', size: 8 * 1024 ** 3, base256Size: true });
+			const raw = header.length << 3;
+			parts.push(raw & 0xff, (raw >> 8) & 0xff, (raw >> 16) & 0xff, ...header);
+			for (let block = 0; block < 2000; block++) {
+				const rle = (1 << 3) | (1 << 1) | (block === 1999 ? 1 : 0);
+				parts.push(rle & 0xff, (rle >> 8) & 0xff, (rle >> 16) & 0xff, 0);
+			}
+			const started = performance.now();
+			expect(await codeOfScan(Uint8Array.from(parts))).toBe('LIMIT_EXCEEDED');
+			console.log(`refused after ${(performance.now() - started).toFixed(0)} ms (was 13 s)`);
 		},
 		FAST_MS
 	);
