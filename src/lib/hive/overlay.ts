@@ -23,6 +23,11 @@ export const MAX_OVERLAY_LAYERS = 256;
 export const MAX_OVERLAY_DEPTH_LEVELS = 512;
 /** Most delta keys `summarizeDelta` visits, in keys. */
 export const MAX_DELTA_SUMMARY_KEYS = 200_000;
+/**
+ * Most values the summary reads over all keys. A crafted delta can list one child under many
+ * parents, so keys alone do not bound the work: each visit reads that child's values again.
+ */
+export const MAX_DELTA_SUMMARY_VALUES = 5_000_000;
 
 /**
  * The merged view of `base` with `deltas` layered over it, lowest first (deltas[0] sits right
@@ -210,6 +215,10 @@ export function summarizeDelta(lower: RegKey | undefined, delta: RegKey): DeltaS
 		}
 		const [below, node, depth] = item;
 		countNode(summary, below, node, depth);
+		if (summary.valuesSet + summary.valuesTombstoned > MAX_DELTA_SUMMARY_VALUES) {
+			summary.truncated = true;
+			break;
+		}
 		if (node.layerSemantics === LayerSemantics.TOMBSTONE) continue;
 		if (depth >= MAX_OVERLAY_DEPTH_LEVELS) continue;
 		for (const pair of childPairs(below, node)) pending.push([pair[0], pair[1], depth + 1]);

@@ -15,6 +15,7 @@ import { MAX_GLOBAL_PAX_KEYS } from '../../../src/lib/archive/pax';
 import { bytesSource } from '../../../src/lib/archive/source';
 import { MAX_ERROR_MESSAGE_CHARS, MullionError, isMullionError } from '../../../src/lib/errors';
 import { openHive } from '../../../src/lib/hive/hive';
+import { MAX_DELTA_SUMMARY_VALUES, summarizeDelta } from '../../../src/lib/hive/overlay';
 import { condenseCvrf } from '../../../src/lib/msrc/cvrf';
 import { normaliseDotNetVersion } from '../../../src/lib/msrc/products';
 import { buildCycloneDx } from '../../../src/lib/report/cyclonedx';
@@ -366,6 +367,34 @@ describe('a zstd frame with a 128 MiB window and thousands of tiny blocks', () =
 			const started = performance.now();
 			expect(await codeOfScan(Uint8Array.from(parts))).toBe('LIMIT_EXCEEDED');
 			console.log(`refused after ${(performance.now() - started).toFixed(0)} ms (was 13 s)`);
+		},
+		FAST_MS
+	);
+});
+
+describe('a delta whose parents all share one child with many values', () => {
+	it(
+		'is summarised within MAX_DELTA_SUMMARY_VALUES and marked truncated',
+		() => {
+			const writer = new HiveWriter();
+			const value = writer.vk({ name: 'V', type: 4, data: new Uint8Array([1, 0, 0, 0]) });
+			const child = writer.nk({
+				name: 'Shared',
+				valueCount: 20_000,
+				valueList: writer.valueList(new Array(20_000).fill(value))
+			});
+			const parents = Array.from({ length: 400 }, (_, index) =>
+				writer.nk({ name: `P${index}`, subkeyCount: 1, subkeyList: writer.list('lf', [child]) })
+			);
+			const root = writer.nk({
+				name: 'ROOT',
+				flags: 0x4,
+				subkeyCount: parents.length,
+				subkeyList: writer.list('lf', parents)
+			});
+			const summary = summarizeDelta(undefined, openHive(writer.build(root)).root());
+			expect(summary.truncated).toBe(true);
+			expect(summary.valuesSet).toBeLessThanOrEqual(MAX_DELTA_SUMMARY_VALUES + 20_000);
 		},
 		FAST_MS
 	);
