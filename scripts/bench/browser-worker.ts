@@ -24,9 +24,9 @@ async function rawRead(file: File): Promise<number> {
 	return total;
 }
 
-/** Native gunzip of the file, or of its first `outputBytes` decompressed bytes. */
-async function nativeGunzip(file: File, outputBytes = Infinity): Promise<number> {
-	const reader = file.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+/** Reads `stream` to its end, or until `outputBytes` have come; returns the bytes read. */
+async function drain(stream: ReadableStream<Uint8Array>, outputBytes = Infinity): Promise<number> {
+	const reader = stream.getReader();
 	let total = 0;
 	while (total < outputBytes) {
 		const { done, value } = await reader.read();
@@ -35,6 +35,11 @@ async function nativeGunzip(file: File, outputBytes = Infinity): Promise<number>
 	}
 	await reader.cancel();
 	return total;
+}
+
+/** Native gunzip of the file, or of its first `outputBytes` decompressed bytes. */
+function nativeGunzip(file: File, outputBytes?: number): Promise<number> {
+	return drain(file.stream().pipeThrough(new DecompressionStream('gzip')), outputBytes);
 }
 
 async function headers(file: File): Promise<number> {
@@ -53,16 +58,8 @@ async function scan(file: File): Promise<number> {
 }
 
 /** Mullion's decompressed stream alone (no tar parsing), all of it or its first `outputBytes`. */
-async function decompress(file: File, outputBytes = Infinity): Promise<number> {
-	const reader = decompressedStream(blobSource(file), 'gzip').getReader();
-	let total = 0;
-	while (total < outputBytes) {
-		const { done, value } = await reader.read();
-		if (done) return total;
-		total += value.length;
-	}
-	await reader.cancel();
-	return total;
+function decompress(file: File, outputBytes?: number): Promise<number> {
+	return drain(decompressedStream(blobSource(file), 'gzip'), outputBytes);
 }
 
 /** Does nothing: the RSS a fresh module worker costs before it reads a byte. */

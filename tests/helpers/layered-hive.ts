@@ -5,6 +5,7 @@
  */
 
 import type { HiveKey, HiveValue } from '../../src/lib/hive/hive';
+import { writeChecksum } from '../unit/hive/hive-writer';
 
 /** Sets a key node's layered-key byte (offset 13): 1 tombstone, 2 supersede local, 3 supersede tree. */
 export function setLayerSemantics(bytes: Uint8Array, key: HiveKey, semantics: number): void {
@@ -26,10 +27,5 @@ export function markDifferencing(bytes: Uint8Array): void {
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	view.setUint32(24, 6, true); // minor version 6
 	view.setUint32(144, view.getUint32(144, true) | 0x2, true); // layered keys supported
-	let checksum = 0;
-	for (let offset = 0; offset < 508; offset += 4) checksum ^= view.getUint32(offset, true);
-	checksum >>>= 0;
-	if (checksum === 0) checksum = 1;
-	if (checksum === 0xffffffff) checksum = 0xfffffffe;
-	view.setUint32(508, checksum, true);
+	writeChecksum(bytes);
 }

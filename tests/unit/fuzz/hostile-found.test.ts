@@ -38,6 +38,57 @@ async function codeOfScan(bytes: Uint8Array): Promise<string> {
 	}
 }
 
+const dword = (value: number) => new Uint8Array([value & 0xff, (value >> 8) & 0xff, 0, 0]);
+
+/** A key node with these subkeys and values; `valueCount` may claim more values than listed. */
+function key(
+	writer: HiveWriter,
+	name: string,
+	children: number[],
+	values: number[] = [],
+	valueCount = values.length
+): number {
+	return writer.nk({
+		name,
+		subkeyCount: children.length,
+		subkeyList: children.length ? writer.list('lf', children) : undefined,
+		valueCount,
+		valueList: values.length ? writer.valueList(values) : undefined
+	});
+}
+
+/** A minimal SOFTWARE hive at 10.0.20348.1366 whose CBS Packages key lists `packages`. */
+function softwareHive(writer: HiveWriter, packages: number[]): Uint8Array {
+	const currentVersion = key(
+		writer,
+		'CurrentVersion',
+		[],
+		[
+			writer.vk({ name: 'CurrentBuildNumber', type: 1, data: utf16('20348\0') }),
+			writer.vk({ name: 'CurrentMajorVersionNumber', type: 4, data: dword(10) }),
+			writer.vk({ name: 'CurrentMinorVersionNumber', type: 4, data: dword(0) }),
+			writer.vk({ name: 'UBR', type: 4, data: dword(1366) })
+		]
+	);
+	const list = writer.nk({
+		name: 'Packages',
+		subkeyCount: packages.length,
+		subkeyList: writer.list('lf', packages)
+	});
+	const cbs = key(writer, 'Component Based Servicing', [list]);
+	const microsoft = key(writer, 'Microsoft', [
+		key(writer, 'Windows NT', [currentVersion]),
+		key(writer, 'Windows', [key(writer, 'CurrentVersion', [cbs])])
+	]);
+	const root = writer.nk({
+		name: 'ROOT',
+		flags: 0x4,
+		subkeyCount: 1,
+		subkeyList: writer.list('lf', [microsoft])
+	});
+	return writer.build(root);
+}
+
 describe('hostile inputs found in review', () => {
 	it(
 		'a path of 200 000 slashes is handled in linear time (the trailing-slash regex was quadratic)',
@@ -66,50 +117,15 @@ describe('hostile inputs found in review', () => {
 		'a subkey list naming one package key 50 000 times is read once per key, with a warning',
 		() => {
 			const writer = new HiveWriter();
-			const sz = (text: string) => utf16(`${text}\0`);
-			const key = (name: string, children: number[], values: number[] = []) =>
-				writer.nk({
-					name,
-					subkeyCount: children.length,
-					subkeyList: children.length ? writer.list('lf', children) : undefined,
-					valueCount: values.length,
-					valueList: values.length ? writer.valueList(values) : undefined
-				});
-			const dword = (value: number) => new Uint8Array([value & 0xff, value >> 8, 0, 0]);
-			const currentVersion = key(
-				'CurrentVersion',
-				[],
-				[
-					writer.vk({ name: 'CurrentBuildNumber', type: 1, data: sz('20348') }),
-					writer.vk({ name: 'CurrentMajorVersionNumber', type: 4, data: dword(10) }),
-					writer.vk({ name: 'CurrentMinorVersionNumber', type: 4, data: dword(0) }),
-					writer.vk({ name: 'UBR', type: 4, data: dword(1366) })
-				]
-			);
 			const junk = writer.vk({ name: 'Junk', type: 4, data: dword(1) });
 			const pkg = key(
+				writer,
 				'Package_for_KB5021249~31bf3856ad364e35~amd64~~20348.1366.1.9',
 				[],
 				new Array(1000).fill(junk)
 			);
-			const repeats = 50_000;
-			const packages = writer.nk({
-				name: 'Packages',
-				subkeyCount: repeats,
-				subkeyList: writer.list('lf', new Array(repeats).fill(pkg))
-			});
-			const cbs = key('Component Based Servicing', [packages]);
-			const microsoft = key('Microsoft', [
-				key('Windows NT', [currentVersion]),
-				key('Windows', [key('CurrentVersion', [cbs])])
-			]);
-			const root = writer.nk({
-				name: 'ROOT',
-				flags: 0x4,
-				subkeyCount: 1,
-				subkeyList: writer.list('lf', [microsoft])
-			});
-			const hive = openHive(writer.build(root));
+			const bytes = softwareHive(writer, new Array(50_000).fill(pkg));
+			const hive = openHive(bytes);
 			const { facts } = readWindowsFacts(hive.root());
 			expect(facts.version).toBe('10.0.20348.1366');
 			expect(facts.packages).toHaveLength(1);
@@ -284,45 +300,22 @@ describe('an OCI index with a linux manifest and a nested index without a platfo
 describe('one damaged optional key', () => {
 	it('leaves that package without a state, with a warning, instead of failing the scan', () => {
 		const writer = new HiveWriter();
-		const dword = (value: number) => new Uint8Array([value & 0xff, (value >> 8) & 0xff, 0, 0]);
-		const key = (name: string, children: number[], values: number[] = [], valueCount?: number) =>
-			writer.nk({
-				name,
-				subkeyCount: children.length,
-				subkeyList: children.length ? writer.list('lf', children) : undefined,
-				valueCount: valueCount ?? values.length,
-				valueList: values.length ? writer.valueList(values) : undefined
-			});
-		const currentVersion = key(
-			'CurrentVersion',
-			[],
-			[
-				writer.vk({ name: 'CurrentBuildNumber', type: 1, data: utf16('20348\0') }),
-				writer.vk({ name: 'CurrentMajorVersionNumber', type: 4, data: dword(10) }),
-				writer.vk({ name: 'CurrentMinorVersionNumber', type: 4, data: dword(0) }),
-				writer.vk({ name: 'UBR', type: 4, data: dword(1366) })
-			]
-		);
 		const state = writer.vk({ name: 'CurrentState', type: 4, data: dword(0x70) });
-		const good = key('Package_for_KB5020373~31bf3856ad364e35~amd64~~20348.1300.1.0', [], [state]);
+		const good = key(
+			writer,
+			'Package_for_KB5020373~31bf3856ad364e35~amd64~~20348.1300.1.0',
+			[],
+			[state]
+		);
 		const broken = key(
+			writer,
 			'Package_for_KB5021249~31bf3856ad364e35~amd64~~20348.1366.1.9',
 			[],
 			[state],
 			0x8000_0000
 		);
-		const packages = key('Packages', [good, broken]);
-		const microsoft = key('Microsoft', [
-			key('Windows NT', [currentVersion]),
-			key('Windows', [key('CurrentVersion', [key('Component Based Servicing', [packages])])])
-		]);
-		const root = writer.nk({
-			name: 'ROOT',
-			flags: 0x4,
-			subkeyCount: 1,
-			subkeyList: writer.list('lf', [microsoft])
-		});
-		const { facts, warnings } = readWindowsFacts(openHive(writer.build(root)).root());
+		const bytes = softwareHive(writer, [good, broken]);
+		const { facts, warnings } = readWindowsFacts(openHive(bytes).root());
 		expect(facts.version).toBe('10.0.20348.1366');
 		expect(facts.packages.map((item) => [item.kb, item.stateName])).toEqual([
 			['KB5020373', 'Installed'],
