@@ -3,16 +3,22 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { openApp, scanSample, waitForServiceWorker } from './app';
+import type { Page } from '@playwright/test';
+
+/** Scans the sample, presses Copy link and returns the permalink. */
+async function sampleLink(page: Page): Promise<string> {
+	await openApp(page);
+	await scanSample(page);
+	await page.getByTestId('copy-link').click();
+	await expect(page).toHaveURL(/#r1\./);
+	return page.url();
+}
 
 test('a permalink opened in a fresh browser shows the same build, updates and counts', async ({
 	page,
 	browser
 }) => {
-	await openApp(page);
-	await scanSample(page);
-	await page.getByTestId('copy-link').click();
-	await expect(page).toHaveURL(/#r1\./);
-	const link = page.url();
+	const link = await sampleLink(page);
 	console.log(`permalink length for the sample (113 packages): ${link.length} characters`);
 	const counts = await page.getByTestId('counts').textContent();
 	const updates = await page.getByTestId('updates').textContent();
@@ -32,10 +38,7 @@ test('exports from a shared link wait for the match, then carry every open CVE',
 	page,
 	browser
 }) => {
-	await openApp(page);
-	await scanSample(page);
-	await page.getByTestId('copy-link').click();
-	const link = page.url();
+	const link = await sampleLink(page);
 	const openCount = Number(await page.getByTestId('count-open').textContent());
 
 	const other = await browser.newContext();
@@ -67,10 +70,7 @@ test('the result fits a phone-width screen without sideways scrolling', async ({
 });
 
 test('a tampered link shows a message instead of a result', async ({ page }) => {
-	await openApp(page);
-	await scanSample(page);
-	await page.getByTestId('copy-link').click();
-	const link = page.url();
+	const link = await sampleLink(page);
 	const cut = link.indexOf('#r1.') + 12;
 	const tampered = `${link.slice(0, cut)}${link[cut] === 'A' ? 'B' : 'A'}${link.slice(cut + 1)}`;
 	await page.goto('about:blank');
