@@ -24,7 +24,12 @@ import {
 import type { Warning } from './warnings';
 import { detectInput } from './image/detect';
 import { configVersion } from './image/config';
-import { readImageRegistry, type ImageRegistry } from './image/registry';
+import {
+	checkImageHiveBytes,
+	layerHiveBytes,
+	readImageRegistry,
+	type ImageRegistry
+} from './image/registry';
 import type { DroppedFile, ImagePlan, PlannedLayer } from './image/types';
 
 export interface ScanProgress {
@@ -275,6 +280,7 @@ async function planLooseLayers(
 	const scans = new Map<ByteSource, Promise<LayerScan>>();
 	const withHive: PlannedLayer[] = [];
 	const others: PlannedLayer[] = [];
+	let hiveBytes = 0;
 	for (const file of files) {
 		const pending = scanLayer(file.source, { signal: options.signal });
 		scans.set(file.source, pending);
@@ -282,6 +288,8 @@ async function planLooseLayers(
 			if (isMullionError(error) && error.code !== 'CANCELLED') return undefined;
 			throw error;
 		});
+		hiveBytes += scan ? layerHiveBytes(scan) : 0;
+		checkImageHiveBytes(hiveBytes);
 		const planned = { path: file.name, source: file.source };
 		if (scan?.software && scan.software.bytes.length > 0) withHive.push(planned);
 		else others.push(planned);

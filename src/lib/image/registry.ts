@@ -8,7 +8,7 @@
  * full hive (or whites it out): the layers below cannot change the result, so a multi-GB base
  * under an update layer with its own full hive is never read.
  */
-import { checkLimit, isMullionError } from '../errors';
+import { MullionError, checkLimit, isMullionError } from '../errors';
 import { scanLayer, type LayerProgress, type LayerScan } from '../archive/layer';
 import type { ByteSource } from '../archive/source';
 import { openHive, type Hive } from '../hive/hive';
@@ -17,6 +17,13 @@ import type { RegKey } from '../hive/types';
 import type { LayerInfo } from '../report/types';
 import type { Warning } from '../warnings';
 import type { PlannedLayer } from './types';
+
+/**
+ * Most registry-hive bytes (SOFTWARE and Software_Delta) kept from the layers of one image while
+ * its effective registry is composed (1 GiB). Each layer may hold up to MAX_HIVE_BYTES, so without
+ * this a small crafted image of many layers each claiming a large delta kept gigabytes.
+ */
+export const MAX_IMAGE_HIVE_BYTES = 1024 * 1024 * 1024;
 
 const HIVE_PATH_PARTS = ['files', 'windows', 'system32', 'config', 'software'];
 
@@ -38,6 +45,8 @@ export interface ImageRegistryOptions {
 	signal?: AbortSignal;
 	/** Scans already started, by source (loose layers are scanned first to order them). */
 	scans?: Map<ByteSource, Promise<LayerScan>>;
+	/** Overrides MAX_IMAGE_HIVE_BYTES (tests lower it). */
+	maxHiveBytes?: number;
 }
 
 interface ReadLayer {
@@ -51,7 +60,7 @@ interface ReadLayer {
  * Reads the layers of `plan` (base first) and builds the effective registry. A layer that
  * cannot be read (corrupt, not a Windows layer) becomes a warning and is skipped; CANCELLED
  * propagates. Throws the full hive's HIVE_* errors (the result would be meaningless without it)
- * and LIMIT_EXCEEDED past MAX_OVERLAY_LAYERS deltas.
+ * and LIMIT_EXCEEDED past MAX_OVERLAY_LAYERS deltas or MAX_IMAGE_HIVE_BYTES of hives.
  */
 export async function readImageRegistry(
 	plan: readonly PlannedLayer[],
@@ -61,9 +70,13 @@ export async function readImageRegistry(
 	const cache = options.scans ?? new Map<ByteSource, Promise<LayerScan>>();
 	const read: ReadLayer[] = [];
 	let stopAt = -1;
+	let hiveBytes = 0;
+	const maxHiveBytes = options.maxHiveBytes ?? MAX_IMAGE_HIVE_BYTES;
 	for (let index = plan.length - 1; index >= 0; index--) {
 		const planned = plan[index] as PlannedLayer;
 		const layer = await readLayer(index, planned, cache, progress, options.signal);
+		hiveBytes += layer.scan ? layerHiveBytes(layer.scan) : 0;
+		checkImageHiveBytes(hiveBytes, maxHiveBytes);
 		read.unshift(layer);
 		if (layer.scan && (hasFullHive(layer.scan) || whitesOutHive(layer.scan))) {
 			stopAt = index;
@@ -71,6 +84,21 @@ export async function readImageRegistry(
 		}
 	}
 	return compose(plan, read, stopAt);
+}
+
+/** The registry-hive bytes a layer scan holds (SOFTWARE and Software_Delta). */
+export function layerHiveBytes(scan: LayerScan): number {
+	return (scan.software?.bytes.length ?? 0) + (scan.softwareDelta?.bytes.length ?? 0);
+}
+
+/** Throws LIMIT_EXCEEDED when the hives kept from an image's layers pass the limit. */
+export function checkImageHiveBytes(total: number, limit = MAX_IMAGE_HIVE_BYTES): void {
+	if (total <= limit) return;
+	throw new MullionError(
+		'LIMIT_EXCEEDED',
+		`The layers read so far hold ${total} bytes of registry hives, more than ` +
+			`MAX_IMAGE_HIVE_BYTES (${limit}); a real image holds a few hundred MiB at most`
+	);
 }
 
 async function readLayer(

@@ -16,6 +16,7 @@ import { bytesSource } from '../../../src/lib/archive/source';
 import { MAX_ERROR_MESSAGE_CHARS, MullionError, isMullionError } from '../../../src/lib/errors';
 import { openHive } from '../../../src/lib/hive/hive';
 import { MAX_DELTA_SUMMARY_VALUES, summarizeDelta } from '../../../src/lib/hive/overlay';
+import { readImageRegistry } from '../../../src/lib/image/registry';
 import { condenseCvrf } from '../../../src/lib/msrc/cvrf';
 import { normaliseDotNetVersion } from '../../../src/lib/msrc/products';
 import { buildCycloneDx } from '../../../src/lib/report/cyclonedx';
@@ -391,4 +392,33 @@ describe('a delta whose parents all share one child with many values', () => {
 		},
 		FAST_MS
 	);
+});
+
+describe('an image whose layers hold more hive bytes than MAX_IMAGE_HIVE_BYTES', () => {
+	it('is refused with a message naming the limit, instead of keeping them all', async () => {
+		const fixture = (name: string) =>
+			new Uint8Array(readFileSync(path.resolve(import.meta.dirname, '../../fixtures', name)));
+		const base = writeTar([
+			{ path: 'Files', type: 'directory' },
+			{
+				path: 'Files/Windows/System32/config/SOFTWARE',
+				data: fixture('software/servercore-ltsc2022.hive')
+			}
+		]);
+		const deltaHive = fixture('image/delta-update.hive');
+		const delta = writeTar([
+			{ path: 'Files', type: 'directory' },
+			{ path: 'Hives', type: 'directory' },
+			{ path: 'Hives/Software_Delta', data: deltaHive }
+		]);
+		const plan = [base, delta, delta].map((bytes, index) => ({
+			path: `layer${index}.tar`,
+			source: bytesSource(bytes)
+		}));
+		const within = await readImageRegistry(plan, { maxHiveBytes: 64 * 1024 * 1024 });
+		expect(within.root).toBeDefined();
+		await expect(
+			readImageRegistry(plan, { maxHiveBytes: 2 * deltaHive.length - 1 })
+		).rejects.toThrow(/MAX_IMAGE_HIVE_BYTES/);
+	});
 });
