@@ -189,11 +189,10 @@ async function measure(
 	// Gzip: the faster of Node's two native decoders is the limit (DecompressionStream is slower).
 	const nodeLimitStream = gzip ? await nativeGunzip(file) : undefined;
 	const nodeLimitZlib = gzip ? await zlibGunzip(file) : undefined;
+	const faster = (a: Timed, b: Timed) => (a.milliseconds <= b.milliseconds ? a : b);
 	const nodeLimit =
 		nodeLimitStream && nodeLimitZlib
-			? nodeLimitZlib.milliseconds < nodeLimitStream.milliseconds
-				? nodeLimitZlib
-				: nodeLimitStream
+			? faster(nodeLimitZlib, nodeLimitStream)
 			: await medianOf(repeats, () => headersWalk(file, 'source'));
 	const nodeLimitFh = gzip ? undefined : await medianOf(repeats, () => headersWalk(file, 'fh'));
 	const nodeScan = await medianOf(gzip ? 1 : repeats, () => mullionNode(file));

@@ -127,7 +127,15 @@ export class BrowserBench {
 	 * process, so that its RSS is this task's alone).
 	 */
 	async run(
-		task: 'scan' | 'raw' | 'gunzip' | `gunzip:${number}` | 'headers' | 'idle',
+		task:
+			| 'scan'
+			| 'raw'
+			| 'gunzip'
+			| `gunzip:${number}`
+			| 'decompress'
+			| `decompress:${number}`
+			| 'headers'
+			| 'idle',
 		file: string
 	): Promise<BrowserTaskResult> {
 		const before = rendererPids();

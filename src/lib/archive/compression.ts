@@ -11,7 +11,13 @@ import { Decompress as ZstdDecompress } from 'fzstd';
 import { MullionError, isMullionError } from '../errors';
 import { throwIfCancelled } from './bounds';
 import type { ByteSource } from './source';
-import { TAR_BLOCK_BYTES, hasValidChecksum, isZeroBlock } from './tar-header';
+import {
+	TAR_BLOCK_BYTES,
+	USTAR_MAGIC,
+	USTAR_MAGIC_OFFSET,
+	hasValidChecksum,
+	isZeroBlock
+} from './tar-header';
 import { ZstdFrameGuard } from './zstd-frames';
 
 export type ArchiveFormat = 'tar' | 'gzip' | 'zstd' | 'unknown';
@@ -43,8 +49,6 @@ export const DECOMPRESSED_READ_AHEAD_CHUNKS = 4;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-const USTAR_MAGIC = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar"
-const USTAR_MAGIC_OFFSET = 257;
 /** fflate's error code for a bad gzip header ("invalid gzip data"). */
 const FFLATE_INVALID_HEADER = 6;
 
@@ -288,9 +292,9 @@ function nativeGunzipFactory(options: DecompressOptions) {
 /**
  * The native decoder, fed by demand: an input piece is written only when every output chunk so
  * far has been taken and fewer than NATIVE_GUNZIP_WRITES_IN_FLIGHT writes are unsettled, so only a
- * few pieces and their output wait in memory. Piping into the decoder instead relies on the platform's backpressure, and Node's
- * web-stream adapter counts queued chunks, not bytes (16 384 of them on each side): a 2 GiB
- * layer was read into memory ahead of the tar parser. Input pieces are capped at
+ * few pieces and their output wait in memory. Piping into the decoder instead relies on the
+ * platform's backpressure, and Node's web-stream adapter counts queued chunks, not bytes (16 384
+ * of them on each side): a 2 GiB layer was read into memory ahead of the tar parser. Input pieces are capped at
  * MAX_DECOMPRESSOR_INPUT_PIECE_BYTES so that one piece's output stays bounded too.
  */
 async function* nativeGunzipChunks(

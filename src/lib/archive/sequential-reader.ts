@@ -8,7 +8,7 @@
  */
 
 import type { ByteSource } from './source';
-import { concatBytes, throwIfCancelled } from './bounds';
+import { throwIfCancelled } from './bounds';
 
 /**
  * Bytes fetched per window when walking a random-access source. One `Blob.slice` costs about
@@ -141,17 +141,13 @@ export class StreamReader implements SequentialReader {
 	 * chunk let go once copied, so that a large body (a 50 MiB hive) is never held twice.
 	 */
 	async read(length: number): Promise<Uint8Array> {
-		const first = this.chunks[0];
-		if (first && first.length >= length) return this.take(length);
 		if (this.buffered === 0 && !(await this.pull())) return new Uint8Array(0);
-		const head = this.chunks[0];
-		if (head && head.length >= length) return this.take(length);
+		if ((this.chunks[0]?.length ?? 0) >= length) return this.take(length);
 		const out = new Uint8Array(length);
 		let filled = 0;
 		while (filled < length) {
 			if (this.buffered === 0 && !(await this.pull())) break;
-			const chunk = this.chunks[0] ?? new Uint8Array(0);
-			const piece = this.take(Math.min(length - filled, chunk.length));
+			const piece = this.take(Math.min(length - filled, this.chunks[0]?.length ?? 0));
 			out.set(piece, filled);
 			filled += piece.length;
 		}
@@ -191,24 +187,15 @@ export class StreamReader implements SequentialReader {
 		return true;
 	}
 
-	/** Removes and returns the first `length` buffered bytes (a view when they are contiguous). */
+	/**
+	 * Removes and returns the first `length` bytes of the first chunk, as a view: `read` never asks
+	 * for more than that chunk holds.
+	 */
 	private take(length: number): Uint8Array {
-		const first = this.chunks[0];
-		if (first && first.length >= length) {
-			this.chunks[0] = first.subarray(length);
-			this.afterRemove(length);
-			return first.subarray(0, length);
-		}
-		const parts: Uint8Array[] = [];
-		let remaining = length;
-		while (remaining > 0 && this.chunks.length > 0) {
-			const chunk = this.chunks.shift() ?? new Uint8Array(0);
-			parts.push(chunk.subarray(0, remaining));
-			if (chunk.length > remaining) this.chunks.unshift(chunk.subarray(remaining));
-			remaining -= Math.min(remaining, chunk.length);
-		}
+		const first = this.chunks[0] ?? new Uint8Array(0);
+		this.chunks[0] = first.subarray(length);
 		this.afterRemove(length);
-		return concatBytes(parts);
+		return first.subarray(0, length);
 	}
 
 	/** Discards up to `length` buffered bytes; returns how many were discarded. */

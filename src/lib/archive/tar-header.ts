@@ -78,12 +78,17 @@ export function hasValidChecksum(block: Uint8Array): boolean {
 	return stored === unsignedSum || stored === signedSum;
 }
 
-const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar"
+/** "ustar", the start of the magic field of POSIX and GNU headers. */
+export const USTAR_MAGIC: readonly number[] = [0x75, 0x73, 0x74, 0x61, 0x72];
+/** Offset of the magic field in a header block. */
+export const USTAR_MAGIC_OFFSET = MAGIC.start;
 
 /** The header dialect named by the magic field at offset 257. */
 export function readMagic(block: Uint8Array): TarMagic {
 	const magic = field(block, MAGIC.start, MAGIC.length, 'magic');
-	for (let index = 0; index < USTAR.length; index++) if (magic[index] !== USTAR[index]) return 'v7';
+	for (let index = 0; index < USTAR_MAGIC.length; index++) {
+		if (magic[index] !== USTAR_MAGIC[index]) return 'v7';
+	}
 	// GNU: "ustar  \0" (two spaces, NUL); POSIX: "ustar\0" then the version "00".
 	return magic[5] === 0x20 && magic[6] === 0x20 && magic[7] === 0 ? 'gnu' : 'ustar';
 }

@@ -68,9 +68,8 @@ const HEADER_ONLY_TYPEFLAGS = new Set(['1', '2', '3', '4', '5', '6']);
 /** State carried across entries: global PAX records and the entry count. */
 interface WalkState {
 	limits: TarLimits;
-	globalPax: Record<string, string>;
-	/** True once a global record was read (entries then copy `globalPax` under their own). */
-	hasGlobalPax: boolean;
+	/** Global ('g') records read so far; undefined until the first, so entries copy nothing. */
+	globalPax?: Record<string, string>;
 	entries: number;
 	onWarning?: (warning: Warning) => void;
 }
@@ -102,8 +101,6 @@ export async function* tarEntries(
 ): AsyncGenerator<TarEntry> {
 	const state: WalkState = {
 		limits: { ...DEFAULT_TAR_LIMITS, ...options.limits },
-		globalPax: {},
-		hasGlobalPax: false,
 		entries: 0,
 		onWarning: options.onWarning
 	};
@@ -236,8 +233,10 @@ async function readMetaHeader(
 				limits.maxPaxRecordBytes,
 				'MAX_PAX_RECORD_BYTES'
 			);
-			Object.assign(state.globalPax, parsePaxRecords(body, blockOffset + TAR_BLOCK_BYTES, limits));
-			state.hasGlobalPax = true;
+			state.globalPax = {
+				...state.globalPax,
+				...parsePaxRecords(body, blockOffset + TAR_BLOCK_BYTES, limits)
+			};
 			checkLimit(
 				Object.keys(state.globalPax).length,
 				MAX_GLOBAL_PAX_KEYS,
@@ -285,7 +284,7 @@ function buildEntry(
 	state: WalkState
 ): TarEntry {
 	checkLimit(++state.entries, state.limits.maxEntries, 'MAX_TAR_ENTRIES', meta.headerOffset);
-	const pax = state.hasGlobalPax ? { ...state.globalPax, ...meta.pax } : meta.pax;
+	const pax = state.globalPax ? { ...state.globalPax, ...meta.pax } : meta.pax;
 	const rawPath = pax['path'] ?? meta.longName ?? joinPrefix(header);
 	const size = entryBodySize(header, pax, meta.headerOffset);
 	const dataOffset = reader.position;
